@@ -1,0 +1,20 @@
+"""Alembic environment: runs on the connection the program hands over (see triage_tui/store/migrate.py)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import triage_tui.store.tables  # noqa: F401  (registers the tables on the metadata)
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations with `triage db upgrade`, which supplies the connection")
+
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,1 @@
+"""Codes, lifecycle rules and the deadline clock: no Textual, no SQL."""

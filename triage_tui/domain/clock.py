@@ -1,0 +1,266 @@
+"""The deadline clock: working days and hours in Europe/London, deadlines per clock, bands and countdown text.
+
+All times in and out are timezone-aware; arithmetic on elapsed time is done in UTC so that the GMT/BST changes
+never stretch or shrink a deadline, and calendar arithmetic (working days, the working day's hours) is done on
+local dates and wall-clock times, then converted back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+
+import holidays
+import pendulum
+from pendulum import DateTime
+
+from triage_tui.domain.codes import CaseType
+from triage_tui.domain.policy import DEFAULT_POLICY, Policy
+
+UTC = pendulum.UTC
+END_OF_DAY = time(23, 59, 59)
+
+
+class Band(StrEnum):
+    OK = "ok"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    BREACHED = "breached"
+
+
+def utc(moment: datetime) -> DateTime:
+    """An aware datetime as a pendulum DateTime in UTC (naive input is refused: it is always a bug)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("naive datetime: times must carry a zone")
+    return pendulum.instance(moment).in_timezone(UTC)
+
+
+class WorkingCalendar:
+    """Working days (not weekends, not bank holidays, not the council's closure days) and working hours."""
+
+    def __init__(self, policy: Policy = DEFAULT_POLICY) -> None:
+        self.policy = policy
+        self.tz = pendulum.timezone(policy.timezone)
+        self._holidays = holidays.country_holidays(
+            policy.holiday_country, subdiv=policy.holiday_subdivision, years=range(2015, 2036)
+        )
+        self._closures = frozenset(policy.extra_closures)
+        # Bound per instance so a different policy never reads another's cached answers.
+        self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
+        self.nth_working_day = lru_cache(maxsize=8192)(self._nth_working_day)
+
+    def _is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self._holidays and day not in self._closures
+
+    def holiday_name(self, day: date) -> str | None:
+        return self._holidays.get(day)
+
+    def _nth_working_day(self, day: date, n: int) -> date:
+        """The nth working day after `day` (n >= 1); n == 0 gives `day` itself."""
+        step = 1 if n >= 0 else -1
+        remaining = abs(n)
+        while remaining:
+            day += timedelta(days=step)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def local(self, moment: datetime) -> DateTime:
+        return utc(moment).in_timezone(self.tz)
+
+    def at_local(self, day: date, clock: time) -> DateTime:
+        """A local wall-clock time on a date, as UTC (pendulum resolves the hour that a clock change skips)."""
+        return pendulum.datetime(
+            day.year, day.month, day.day, clock.hour, clock.minute, clock.second, tz=self.tz
+        ).in_timezone(UTC)
+
+    def add_working_days(self, start: datetime, days: int) -> DateTime:
+        """N working days from a time: 23:59:59 local on the Nth working day after that time's local date."""
+        return self.at_local(self.nth_working_day(self.local(start).date(), days), END_OF_DAY)
+
+    def add_working_hours(self, start: datetime, hours: float) -> DateTime:
+        """`hours` of working time (inside the working day, on working days) after `start`."""
+        remaining = timedelta(hours=hours)
+        moment = utc(start)
+        day = self.local(moment).date()
+        while True:
+            if self.is_working_day(day):
+                opens = self.at_local(day, self.policy.working_day_start)
+                closes = self.at_local(day, self.policy.working_day_end)
+                begin = max(moment, opens)
+                if begin < closes:
+                    available = closes - begin
+                    if remaining <= available:
+                        return begin + remaining
+                    remaining -= available
+            day += timedelta(days=1)
+            moment = self.at_local(day, time(0, 0))
+
+
+_CALENDARS: dict[int, WorkingCalendar] = {}
+
+
+def calendar_for(policy: Policy = DEFAULT_POLICY) -> WorkingCalendar:
+    """One calendar per policy object: building the holiday table is the expensive part."""
+    cal = _CALENDARS.get(id(policy))
+    if cal is None or cal.policy is not policy:
+        cal = _CALENDARS[id(policy)] = WorkingCalendar(policy)
+    return cal
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One deadline of a case: when it started, when it is due, when it is breached, and when it stopped."""
+
+    name: str  # "triage", "acknowledgement", "response"
+    due_at: DateTime | None  # None: not started yet (no type, or waiting for the acknowledgement)
+    limit_at: DateTime | None
+    warn_at: DateTime | None  # from here the band is due_soon
+    stopped_at: DateTime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.due_at is not None and self.stopped_at is None
+
+    def band(self, now: datetime) -> Band | None:
+        """The band of a running clock at `now`; None when it has stopped or not started."""
+        if not self.running:
+            return None
+        assert self.due_at is not None and self.limit_at is not None and self.warn_at is not None
+        return band_at(now, self.warn_at, self.due_at, self.limit_at)
+
+    def met(self) -> bool | None:
+        """Whether a stopped clock stopped in time; None while it runs or never started."""
+        if self.due_at is None or self.stopped_at is None:
+            return None
+        return self.stopped_at <= self.due_at
+
+    def countdown(self, now: datetime) -> str:
+        if not self.running:
+            return ""
+        assert self.due_at is not None and self.limit_at is not None and self.warn_at is not None
+        return countdown_text(now, self.warn_at, self.due_at, self.limit_at)
+
+
+def band_at(now: datetime, warn_at: datetime, due_at: datetime, limit_at: datetime) -> Band:
+    if now > limit_at:
+        return Band.BREACHED
+    if now > due_at:
+        # A clock whose target is its limit has no overdue stage: past the target it is breached.
+        return Band.OVERDUE
+    if now >= warn_at:
+        return Band.DUE_SOON
+    return Band.OK
+
+
+def format_span(span: timedelta) -> str:
+    """`23h 59m` under 100 hours, `4d 03h` from 100 hours; whole minutes, rounded down."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    hours, mins = divmod(minutes, 60)
+    if hours >= 100:
+        days, hours = divmod(hours, 24)
+        return f"{days}d {hours:02d}h"
+    return f"{hours}h {mins:02d}m"
+
+
+def countdown_text(now: datetime, warn_at: datetime, due_at: datetime, limit_at: datetime) -> str:
+    """The countdown of CONTRACT.md; the text says the band on its own, colour only repeats it."""
+    band = band_at(now, warn_at, due_at, limit_at)
+    if band is Band.BREACHED:
+        return f"breached {format_span(now - limit_at)}"
+    if band is Band.OVERDUE:
+        return f"overdue {format_span(now - due_at)}"
+    if band is Band.DUE_SOON:
+        return f"due {format_span(due_at - now)}"
+    return format_span(due_at - now)
+
+
+@dataclass(frozen=True)
+class CaseTimes:
+    """The stored times a case's clocks are derived from."""
+
+    received_at: datetime
+    type: CaseType
+    triaged_at: datetime | None = None  # when the case first left `new`
+    acknowledged_at: datetime | None = None
+    responded_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CaseClocks:
+    triage: Clock
+    acknowledgement: Clock
+    response: Clock
+
+    def all(self) -> tuple[Clock, Clock, Clock]:
+        return (self.triage, self.acknowledgement, self.response)
+
+    def nearest(self, now: datetime) -> Clock | None:
+        """The running clock that is most urgent: the earliest limit passed, else the earliest due."""
+        running = [c for c in self.all() if c.running]
+        return min(running, key=lambda c: (c.due_at, c.limit_at), default=None)
+
+
+def triage_deadlines(received_at: datetime, policy: Policy = DEFAULT_POLICY) -> tuple[DateTime, DateTime]:
+    """Target and limit of the triage clock."""
+    start = utc(received_at)
+    if policy.triage_mode == "working":
+        cal = calendar_for(policy)
+        return (
+            cal.add_working_hours(start, policy.triage_target_hours),
+            cal.add_working_hours(start, policy.triage_limit_hours),
+        )
+    return (
+        start + timedelta(hours=policy.triage_target_hours),
+        start + timedelta(hours=policy.triage_limit_hours),
+    )
+
+
+def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks:
+    cal = calendar_for(policy)
+    received = utc(times.received_at)
+    closed = utc(times.closed_at) if times.closed_at else None
+    triaged = utc(times.triaged_at) if times.triaged_at else None
+
+    due, limit = triage_deadlines(received, policy)
+    warn = due - timedelta(hours=policy.triage_warning_hours)
+    triage = Clock("triage", due, limit, max(warn, received), triaged or closed)
+
+    acknowledged = utc(times.acknowledged_at) if times.acknowledged_at else None
+    ack_days = policy.ack_days.get(times.type)
+    if ack_days is None:
+        acknowledgement = Clock("acknowledgement", None, None, None, acknowledged)
+    else:
+        ack_due = cal.add_working_days(received, ack_days)
+        acknowledgement = Clock(
+            "acknowledgement", ack_due, ack_due, _warn(cal, received, ack_due, policy), acknowledged or closed
+        )
+
+    responded = utc(times.responded_at) if times.responded_at else None
+    rule = policy.response.get(times.type)
+    start = None
+    if rule is not None:
+        start = received if rule.start == "receipt" else acknowledged
+    if rule is None or start is None:
+        response = Clock("response", None, None, None, responded)
+    else:
+        response_due = cal.add_working_days(start, rule.days)
+        response_limit = cal.add_working_days(start, rule.limit_days)
+        response = Clock(
+            "response",
+            response_due,
+            response_limit,
+            _warn(cal, start, response_due, policy),
+            responded or closed,
+        )
+    return CaseClocks(triage, acknowledgement, response)
+
+
+def _warn(cal: WorkingCalendar, start: DateTime, due: DateTime, policy: Policy) -> DateTime:
+    """Due soon from the end of the working day `warning_working_days` before the due day."""
+    due_day = cal.local(due).date()
+    warn = cal.at_local(cal.nth_working_day(due_day, -policy.warning_working_days), END_OF_DAY)
+    return max(warn, start)

@@ -1,0 +1,73 @@
+"""Times typed by people or found in files: ISO 8601 or UK style, local (Europe/London) unless an offset is given."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+
+import pendulum
+from pendulum import DateTime
+
+from triage_tui.domain.errors import InvalidInput
+
+LONDON = "Europe/London"
+_UK = re.compile(
+    r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
+)
+
+
+def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> DateTime:
+    """An aware UTC time from ISO 8601 (`2022-01-14`, `2022-01-14T09:30`, `...+01:00`) or UK style (`14/01/2022 09:30`).
+
+    Without an offset the time is wall-clock time in `tz`. A bare date means the start of the day, or its last
+    second with `end_of_day` (`--as-of 2022-01-14` covers the whole of the 14th).
+    """
+    raw = text.strip()
+    if not raw:
+        raise InvalidInput("empty time")
+    match = _UK.match(raw)
+    if match:
+        day, month, year, hour, minute, second = match.groups()
+        try:
+            d = date(int(year), int(month), int(day))
+            if hour is None:
+                return _from_date(d, tz, end_of_day)
+            t = time(int(hour), int(minute), int(second or 0))
+        except ValueError:
+            raise InvalidInput(f"not a valid date or time: {text!r}") from None
+        return _local(datetime.combine(d, t), tz)
+    try:
+        # The standard library's parser is the fast path and accepts every ISO form we take.
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
+    except ValueError:
+        raise InvalidInput(
+            f"not a time: {text!r} (use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)"
+        ) from None
+    if len(raw) == 10 and "T" not in raw and " " not in raw:
+        return _from_date(parsed.date(), tz, end_of_day)
+    if parsed.tzinfo is not None:
+        return pendulum.instance(parsed).in_timezone(pendulum.UTC)
+    return _local(parsed, tz)
+
+
+def parse_date(text: str, tz: str = LONDON) -> date:
+    """A calendar date (`2022-01-14` or `14/01/2022`)."""
+    return parse_time(text, tz).in_timezone(tz).date()
+
+
+def _from_date(d: date, tz: str, end_of_day: bool) -> DateTime:
+    t = time(23, 59, 59) if end_of_day else time(0, 0)
+    return _local(datetime.combine(d, t), tz)
+
+
+def _local(naive: datetime, tz: str) -> DateTime:
+    # pendulum resolves a wall-clock time the clock change skips (01:30 on the last Sunday of March) forward,
+    # and an ambiguous one (01:30 on the last Sunday of October) to its first occurrence (BST).
+    return pendulum.datetime(
+        naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second, naive.microsecond, tz=tz
+    ).in_timezone(pendulum.UTC)
+
+
+def local_day_bounds(day: date, tz: str = LONDON) -> tuple[DateTime, DateTime]:
+    """The first and last second of a local calendar day, as UTC."""
+    return _from_date(day, tz, False), _from_date(day, tz, True)

@@ -1,0 +1,68 @@
+"""What every service call needs: the store, the policy in force, the clock, and who is acting."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pendulum
+from pendulum import DateTime
+
+from triage_tui.domain.policy import Policy, load_policy
+from triage_tui.store.engine import Store, resolve_url
+from triage_tui.store.migrate import ensure_schema
+
+
+def _utc_now() -> DateTime:
+    # pendulum.now honours pendulum.travel_to, which is how tests freeze time.
+    return pendulum.now(pendulum.UTC)
+
+
+@dataclass
+class ServiceContext:
+    store: Store
+    policy: Policy
+    clock: Callable[[], DateTime] = field(default=_utc_now)
+
+    def now(self) -> DateTime:
+        return self.clock()
+
+
+def config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "triage"
+
+
+def policy_path() -> Path:
+    """TRIAGE_POLICY, else policy.toml in the user's config folder (absent: the defaults of DOMAIN.md)."""
+    explicit = os.environ.get("TRIAGE_POLICY")
+    return Path(explicit) if explicit else config_dir() / "policy.toml"
+
+
+def current_username(explicit: str | None = None) -> str:
+    """`--as`, else TRIAGE_USER, else the login name."""
+    if explicit:
+        return explicit
+    env = os.environ.get("TRIAGE_USER")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def open_context(db: str | None = None, *, migrate: bool = True) -> ServiceContext:
+    """Open the database named by `--db`/TRIAGE_DB/the default, checking (and on SQLite upgrading) its schema."""
+    store = Store(resolve_url(db))
+    try:
+        if migrate:
+            ensure_schema(store)
+        policy = load_policy(policy_path())
+    except BaseException:
+        store.dispose()
+        raise
+    return ServiceContext(store=store, policy=policy)

@@ -1,0 +1,265 @@
+"""A realistic desk for trying the product: officers in the three teams and a few hundred contacts received
+over the last three weeks, each taken through the lifecycle by the same services an officer uses, at the
+times it would have happened, so the countdowns are live and the history reads true."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from pendulum import DateTime
+
+from triage_tui.domain.codes import CaseType, Channel, CloseReason, Outcome, Role, Team
+from triage_tui.domain.errors import TriageError
+from triage_tui.services import cases
+from triage_tui.services.context import ServiceContext
+from triage_tui.services.officers import add_officer
+from triage_tui.store import queries
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    name: str
+    role: Role
+    team: Team
+
+
+STAFF = (
+    Person("hmorgan", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS),
+    Person("dokafor", "David Okafor", Role.SUPERVISOR, Team.RECOVERY),
+    Person("pshah", "Priya Shah", Role.OFFICER, Team.TRIAGE),
+    Person("tbrennan", "Tom Brennan", Role.OFFICER, Team.TRIAGE),
+    Person("aclarke", "Amy Clarke", Role.OFFICER, Team.TRIAGE),
+    Person("jnowak", "Jan Nowak", Role.OFFICER, Team.COMPLAINTS),
+    Person("sevans", "Sian Evans", Role.OFFICER, Team.COMPLAINTS),
+    Person("mahmed", "Mohammed Ahmed", Role.OFFICER, Team.COMPLAINTS),
+    Person("lfraser", "Laura Fraser", Role.OFFICER, Team.COMPLAINTS),
+    Person("kwright", "Kieran Wright", Role.OFFICER, Team.RECOVERY),
+    Person("rbailey", "Rachel Bailey", Role.OFFICER, Team.RECOVERY),
+)
+
+FIRST = (
+    "Margaret Janet Susan Patricia Emma Olivia Amelia Chloe Fatima Aisha Grace Zoe Ruth Hannah Joan Pauline "
+    "John David Michael Robert Peter James Daniel Oliver Harry Jack Mohammed Ali Kwame Tomasz Gareth Neil"
+).split()
+LAST = (
+    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker White "
+    "Roberts Green Hall Wood Jackson Clarke Patel Khan Hussain Begum Kowalski Murphy O'Brien Hughes Lewis"
+).split()
+
+SUMMARIES: dict[CaseType, tuple[tuple[str, str], ...]] = {
+    CaseType.ADULTS: (
+        ("Care package reduced without a reassessment", "Adult Social Care"),
+        ("Home carers arriving late or not at all", "Adult Social Care"),
+        ("Delay in financial assessment for residential care", "Adult Social Care Finance"),
+        ("Invoice for care charges after my mother died", "Adult Social Care Finance"),
+        ("Occupational therapy assessment waiting since spring", "Adult Social Care"),
+        ("Discharged from hospital with no support in place", "Adult Social Care"),
+        ("Direct payment stopped without notice", "Adult Social Care Finance"),
+    ),
+    CaseType.CHILDREN: (
+        ("Social worker not returning calls", "Children's Social Care"),
+        ("Disagree with what the child protection plan says", "Children's Social Care"),
+        ("No EHCP review for over a year", "SEND Service"),
+        ("Contact arrangements with foster carers changed", "Children's Social Care"),
+        ("School transport withdrawn for my son", "Home to School Transport"),
+        ("Assessment report contains errors about our family", "Children's Social Care"),
+    ),
+    CaseType.CORPORATE: (
+        ("Bins missed three weeks running", "Waste and Recycling"),
+        ("Pothole reported in March still not repaired", "Highways"),
+        ("Council tax charged twice this month", "Revenues and Benefits"),
+        ("Rude response from the contact centre", "Customer Services"),
+        ("Library closed without notice again", "Libraries"),
+        ("Planning enforcement not acting on an extension", "Planning"),
+        ("Blue badge application lost", "Blue Badge Team"),
+        ("Parking fine issued while displaying a permit", "Parking Services"),
+        ("Streetlight out for two months on our road", "Highways"),
+    ),
+    CaseType.OTHER: (
+        ("Debt recovery letter after the account was paid", "Revenues and Benefits"),
+        ("Escalated: bailiff visit about a disputed debt", "Revenues and Benefits"),
+    ),
+}
+
+NOT_COMPLAINTS: tuple[tuple[str, str | None, str | None], ...] = (
+    # (summary, organisation to signpost to, or council service for a service request)
+    ("GP surgery will not give me an appointment", "NHS Integrated Care Board", None),
+    ("Hospital discharge letter has wrong medication", "Oxford University Hospitals NHS Trust", None),
+    ("Neighbours' parties every weekend", "Thames Valley Police", None),
+    ("Complaint about my child's teacher", "the school's governing body", None),
+    ("Housing association has not fixed the damp", "the housing association", None),
+    ("Bus service cut from our village", "the bus operator", None),
+    ("Request a replacement recycling box", None, "Waste and Recycling"),
+    ("Report a blocked drain on the high street", None, "Highways"),
+    ("Change of address for council tax", None, "Revenues and Benefits"),
+    ("Fly-tipping in the lay-by", None, "Environmental Enforcement"),
+    ("Book a bulky waste collection", None, "Waste and Recycling"),
+)
+
+CHANNELS = (
+    (Channel.EMAIL, 45),
+    (Channel.WEB, 30),
+    (Channel.PHONE, 15),
+    (Channel.LETTER, 8),
+    (Channel.IN_PERSON, 2),
+)
+KINDS = ((CaseType.CORPORATE, 34), (CaseType.ADULTS, 28), (CaseType.CHILDREN, 26), (CaseType.OTHER, 4))
+SIZES = {"small": 320}
+DAYS = 21
+
+
+def fill_demo(ctx: ServiceContext, actor: str, *, size: str = "small", seed: int = 2021, if_empty: bool = False) -> str | None:
+    """Fill the database; returns a one-paragraph summary, or None when `if_empty` found cases already."""
+    with ctx.store.read() as session:
+        has_cases = bool(queries.find_cases(session, queries.CaseFilter(limit=1)))
+        has_officers = queries.officer_count(session) > 0
+    if if_empty and has_cases:
+        return None
+    rng = random.Random(seed)
+    now = ctx.now()
+    start = now - timedelta(days=DAYS + 1)
+    at = _at(ctx, start)
+    bootstrap = actor
+    if not has_officers:
+        # The first officer may be added by anyone; make the person running the demo a supervisor.
+        add_officer(at, actor, actor, actor.replace(".", " ").title(), Role.SUPERVISOR, Team.TRIAGE)
+    else:
+        with ctx.store.read() as session:
+            if queries.officer_by_username(session, actor) is None:
+                bootstrap = STAFF[0].username if queries.officer_by_username(session, STAFF[0].username) else actor
+    with ctx.store.read() as session:
+        existing = {o.username for o in queries.officers(session)}
+    for person in STAFF:
+        if person.username not in existing:
+            add_officer(at, bootstrap, person.username, person.name, person.role, person.team)
+
+    triage_team = [p.username for p in STAFF if p.team is Team.TRIAGE]
+    complaints_team = [p.username for p in STAFF if p.team is not Team.TRIAGE and p.role is Role.OFFICER]
+    count = SIZES[size]
+    made = 0
+    for _ in range(count):
+        # More recent days are busier in the queue: weight arrivals towards the last week.
+        age = timedelta(hours=rng.triangular(0.2, DAYS * 24, 2))
+        received = now - age
+        if received.in_timezone("Europe/London").hour < 7:
+            received = received + timedelta(hours=rng.randint(8, 10))
+            if received > now:
+                received = now - timedelta(minutes=rng.randint(5, 90))
+        _one_contact(ctx, rng, received, now, triage_team, complaints_team)
+        made += 1
+    return (
+        f"filled {ctx.store.path or 'the database'} with demo data: {len(STAFF)} staff in the triage, complaints "
+        f"and recovery teams and {made} contacts received over the last {DAYS} days "
+        f"(you act as {actor}; try `triage officer list`)"
+    )
+
+
+def _at(ctx: ServiceContext, moment: DateTime) -> ServiceContext:
+    return replace(ctx, clock=lambda: moment)
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[object, int], ...]) -> object:
+    items, weights = zip(*weighted, strict=True)
+    return rng.choices(items, weights=weights)[0]
+
+
+def _one_contact(
+    ctx: ServiceContext,
+    rng: random.Random,
+    received: DateTime,
+    now: DateTime,
+    triage_team: list[str],
+    complaints_team: list[str],
+) -> None:
+    name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    email = f"{name.lower().replace(' ', '.').replace(chr(39), '')}@example.org" if rng.random() < 0.8 else None
+    phone = f"07700 900{rng.randint(0, 999):03d}" if rng.random() < 0.6 else None
+    channel = _pick(rng, CHANNELS)
+    not_complaint = rng.random() < 0.30
+    if not_complaint:
+        summary, org, service = rng.choice(NOT_COMPLAINTS)
+        kind = None
+    else:
+        kind = _pick(rng, KINDS)
+        summary, service = rng.choice(SUMMARIES[kind])  # type: ignore[index]
+        org = None
+    triager = rng.choice(triage_team)
+    old = now - received > timedelta(days=14)
+    case = cases.intake(
+        _at(ctx, received),
+        triager,
+        customer_name=name,
+        summary=summary,
+        received_at=received,
+        channel=channel.value,  # type: ignore[attr-defined]
+        details=_details(rng, summary, name),
+        customer_email=email,
+        customer_phone=phone,
+        cohort="backlog-demo" if old and rng.random() < 0.5 else None,
+    )
+    ref = case.reference
+
+    # Each step happens some time after the last; a step that would fall after now has not happened yet.
+    clock = received
+    triage_delay = timedelta(hours=rng.choice([rng.uniform(0.3, 20), rng.uniform(0.3, 20), rng.uniform(20, 60)]))
+
+    def when(delay: timedelta) -> DateTime | None:
+        nonlocal clock
+        clock = clock + delay
+        return clock if clock <= now else None
+
+    try:
+        t = when(triage_delay)
+        if t is None:
+            return
+        if not_complaint:
+            cases.signpost(_at(ctx, t), triager, ref, to=org, service_request=None if org else service)
+            return
+        if rng.random() < 0.04:
+            cases.close(_at(ctx, t), triager, ref, CloseReason.OUT_OF_TIME, note="Events over 12 months ago")
+            return
+        cases.classify(_at(ctx, t), triager, ref, kind)  # type: ignore[arg-type]
+        t = when(timedelta(hours=rng.uniform(0.5, 30)))
+        if t is None:
+            return
+        officer = rng.choice(complaints_team)
+        cases.allocate(_at(ctx, t), triager, ref, officer)
+        if rng.random() < 0.05:
+            t = when(timedelta(hours=rng.uniform(2, 48)))
+            if t is not None:
+                cases.close(_at(ctx, t), officer, ref, CloseReason.WITHDRAWN, note="Customer called to withdraw")
+            return
+        t = when(timedelta(hours=rng.uniform(1, 60)))
+        if t is None:
+            return
+        cases.acknowledge(_at(ctx, t), officer, ref, channel=email and "email" or "letter")
+        t = when(timedelta(hours=rng.uniform(1, 30)))
+        if t is None:
+            return
+        cases.send_to_service(_at(ctx, t), officer, ref, service)  # type: ignore[arg-type]
+        t = when(timedelta(days=rng.uniform(3, 14)))
+        if t is None:
+            return
+        outcome = rng.choice(list(Outcome))
+        cases.respond(_at(ctx, t), officer, ref, outcome=outcome)
+    except TriageError as exc:  # a demo that cannot be built is a bug in the demo
+        raise RuntimeError(f"demo case {ref}: {exc}") from exc
+
+
+def _details(rng: random.Random, summary: str, name: str) -> str:
+    openings = (
+        "I am writing to complain because",
+        "This is the third time I have had to contact you:",
+        "Further to my phone call last week,",
+        "I want to make a formal complaint.",
+    )
+    closings = (
+        "Please can someone call me back.",
+        "I expect a written response.",
+        "I would like an apology and for this to be put right.",
+        "Nobody has been able to tell me what is happening.",
+    )
+    return f"{rng.choice(openings)} {summary.lower()}. {rng.choice(closings)}\n\n{name}"

@@ -1,0 +1,1 @@
+"""SQLModel tables, engine setup, migrations and queries: knows SQL, nothing of Textual."""

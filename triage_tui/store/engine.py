@@ -1,0 +1,168 @@
+"""Opening a database: where the default one lives, SQLite's settings, and write transactions.
+
+SQLite gets WAL (readers never block the writer), a busy timeout, foreign keys, and `BEGIN IMMEDIATE` for every
+write transaction: pysqlite's deferred BEGIN takes the write lock only at the first write, and two desks that
+both read first then deadlock into 'database is locked'. Reads use a plain deferred BEGIN.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from triage_tui.domain.errors import StoreUnavailable
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def project_root() -> Path | None:
+    """The source checkout the package runs from, if any (where `db/` lives)."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").exists() and (root / "db").is_dir() else None
+
+
+def default_database_path() -> Path:
+    root = project_root()
+    if root is not None:
+        return root / "db" / "triage.sqlite"
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data / "triage" / "triage.sqlite"
+
+
+def resolve_url(value: str | None) -> str:
+    """`--db` value, else TRIAGE_DB, else the default database; a plain path means SQLite."""
+    value = value or os.environ.get("TRIAGE_DB") or str(default_database_path())
+    if "://" in value:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            # Same server, the driver we ship: psycopg 3.
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite:"):
+        return None
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+class Store:
+    """One database: an engine for reads and one whose transactions take the write lock at BEGIN."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.path = sqlite_path(url)
+        if url.startswith("sqlite"):
+            if self.path is not None:
+                _prepare_sqlite_file(self.path)
+            self.engine = create_engine(
+                url,
+                echo=echo,
+                connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
+            _install_sqlite_hooks(self.engine)
+        else:
+            try:
+                self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+            except Exception as exc:  # unknown driver or a malformed URL
+                raise StoreUnavailable(f"cannot use database {describe(url)}: {exc}") from None
+        self.write_engine = self.engine.execution_options(triage_write=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.errors(), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back whole on any error."""
+        with self.errors(), Session(self.write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise StoreUnavailable(explain_operational_error(exc, self.url)) from None
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def explain_operational_error(exc: DBAPIError, url: str) -> str:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    lowered = text.lower()
+    where = describe(url)
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"database {where} is read-only: ask for write access to the file and its folder"
+    if "disk is full" in lowered or "no space" in lowered:
+        return f"database {where}: the disk is full; nothing was written"
+    if "database is locked" in lowered or "database is busy" in lowered:
+        return f"database {where} stayed locked by another program for {BUSY_TIMEOUT_SECONDS}s; try again"
+    if "unable to open" in lowered:
+        return f"cannot open database {where}: check the path and its permissions"
+    if "connection" in lowered or "could not" in lowered or "does not exist" in lowered:
+        first = text.strip().splitlines()[0] if text.strip() else "connection failed"
+        return f"cannot connect to database {where}: {first}"
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"database {where}: {first}"
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    if not path.parent.is_dir():
+        if path == default_database_path():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            raise StoreUnavailable(f"cannot create database {path}: folder {path.parent} does not exist")
+    if not path.exists():
+        # Customer data: a new database is readable by its owner only (share it with a group by chmod/chgrp).
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except FileExistsError:
+            pass  # another desk created it a moment ago
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create database {path}: {exc.strerror}") from None
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Autocommit at the driver level: SQLAlchemy's "begin" hook below issues BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get("triage_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

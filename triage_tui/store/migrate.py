@@ -1,0 +1,82 @@
+"""Schema migrations (Alembic, under db/migrations).
+
+SQLite databases upgrade themselves when opened, inside one `BEGIN IMMEDIATE` transaction, so of several desks
+starting at once one migrates and the others wait, then find the schema current. PostgreSQL is upgraded on
+purpose with `triage db upgrade`; until then the program refuses to start and says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from triage_tui.domain.errors import SchemaOutOfDate
+from triage_tui.store.engine import Store
+
+# The newest revision under db/migrations/versions. Kept here so that opening a current database costs one
+# small query instead of importing Alembic; a test checks it against Alembic's own idea of the head.
+SCHEMA_HEAD = "0001_initial"
+KNOWN_REVISIONS = ("0001_initial",)
+
+
+def migrations_dir() -> Path:
+    packaged = Path(__file__).resolve().parent.parent / "_migrations"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "db" / "migrations"
+
+
+def current_revision(store: Store) -> str | None:
+    with store.errors(), store.engine.connect() as connection:
+        return _revision_on(connection)
+
+
+def upgrade(store: Store) -> tuple[str | None, str]:
+    """Bring the schema to the head revision; returns (before, after)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    with store.write_engine.connect() as connection, connection.begin():
+        if not store.is_sqlite:
+            # One upgrader at a time on a shared server.
+            connection.execute(text("SELECT pg_advisory_xact_lock(72817001)"))
+        before = _revision_on(connection)
+        if before != SCHEMA_HEAD:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    return before, SCHEMA_HEAD
+
+
+def _revision_on(connection) -> str | None:  # type: ignore[no-untyped-def]
+    exists = connection.execute(
+        text(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+            if connection.dialect.name == "sqlite"
+            else "SELECT to_regclass('alembic_version')::text"
+        )
+    ).scalar()
+    if not exists:
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def ensure_schema(store: Store) -> None:
+    """Make sure the schema is the one this program expects (upgrading SQLite in place)."""
+    revision = current_revision(store)
+    if revision == SCHEMA_HEAD:
+        return
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise SchemaOutOfDate(
+            f"the database schema ({revision}) is newer than this program ({SCHEMA_HEAD}): update the program"
+        )
+    if store.is_sqlite:
+        upgrade(store)
+        return
+    if revision is None:
+        raise SchemaOutOfDate("the database has no schema yet: run `triage db upgrade --db URL` first")
+    raise SchemaOutOfDate(
+        f"the database schema is at {revision}, this program needs {SCHEMA_HEAD}: run `triage db upgrade`"
+    )

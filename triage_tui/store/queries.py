@@ -1,0 +1,133 @@
+"""Reads, and the conversion of rows into the plain views the rest of the program uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from triage_tui.domain.codes import CaseType, Role, Status, Team
+from triage_tui.domain.views import CaseView, EventView, OfficerView
+from triage_tui.store.tables import Case, Event, Officer
+
+
+def officer_by_username(session: Session, username: str) -> Officer | None:
+    return session.exec(select(Officer).where(Officer.username == username)).first()
+
+
+def officer_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Officer)).one()
+
+
+def officers(session: Session) -> list[Officer]:
+    return list(session.exec(select(Officer).order_by(Officer.team, Officer.username)))
+
+
+def usernames(session: Session) -> dict[int, str]:
+    return {oid: name for oid, name in session.exec(select(Officer.id, Officer.username)) if oid is not None}
+
+
+def case_by_reference(session: Session, reference: str, *, for_update: bool = False) -> Case | None:
+    query = select(Case).where(Case.reference == reference)
+    if for_update:
+        # A row lock on PostgreSQL; on SQLite the BEGIN IMMEDIATE transaction already serialises writers.
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def case_by_id(session: Session, case_id: int) -> Case | None:
+    return session.get(Case, case_id)
+
+
+def reference_exists(session: Session, reference: str) -> bool:
+    return session.exec(select(Case.id).where(Case.reference == reference)).first() is not None
+
+
+def events_for_case(session: Session, case_id: int) -> list[Event]:
+    return list(session.exec(select(Event).where(Event.case_id == case_id).order_by(col(Event.id))))
+
+
+def last_event(session: Session, case_id: int) -> Event | None:
+    return session.exec(
+        select(Event).where(Event.case_id == case_id).order_by(col(Event.id).desc()).limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    statuses: Sequence[Status] = ()
+    types: Sequence[CaseType] = ()
+    officer_id: int | None = None
+    cohort: str | None = None
+    limit: int | None = None
+
+
+def find_cases(session: Session, flt: CaseFilter) -> list[Case]:
+    query = select(Case)
+    if flt.statuses:
+        query = query.where(col(Case.status).in_([s.value for s in flt.statuses]))
+    if flt.types:
+        query = query.where(col(Case.type).in_([t.value for t in flt.types]))
+    if flt.officer_id is not None:
+        query = query.where(Case.officer_id == flt.officer_id)
+    if flt.cohort is not None:
+        query = query.where(Case.cohort == flt.cohort)
+    query = query.order_by(col(Case.received_at), col(Case.id))
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
+    return list(session.exec(query))
+
+
+def officer_view(row: Officer) -> OfficerView:
+    return OfficerView(
+        username=row.username, name=row.name, role=Role(row.role), team=Team(row.team), active=row.active
+    )
+
+
+def event_view(row: Event) -> EventView:
+    assert row.id is not None
+    return EventView(
+        id=row.id,
+        at=row.at,  # type: ignore[arg-type]
+        actor=row.actor,
+        action=row.action,
+        from_status=Status(row.from_status) if row.from_status else None,
+        to_status=Status(row.to_status) if row.to_status else None,
+        details=dict(row.details or {}),
+    )
+
+
+def case_view(row: Case, names: dict[int, str], events: Iterable[Event] = ()) -> CaseView:
+    assert row.id is not None
+    return CaseView(
+        id=row.id,
+        reference=row.reference,
+        received_at=row.received_at,  # type: ignore[arg-type]
+        channel=row.channel,
+        customer_name=row.customer_name,
+        customer_email=row.customer_email,
+        customer_phone=row.customer_phone,
+        summary=row.summary,
+        details=row.details,
+        type=CaseType(row.type),
+        status=Status(row.status),
+        officer=names.get(row.officer_id) if row.officer_id is not None else None,
+        triaged_at=row.triaged_at,  # type: ignore[arg-type]
+        allocated_at=row.allocated_at,  # type: ignore[arg-type]
+        acknowledged_at=row.acknowledged_at,  # type: ignore[arg-type]
+        sent_to_service_at=row.sent_to_service_at,  # type: ignore[arg-type]
+        service=row.service,
+        responded_at=row.responded_at,  # type: ignore[arg-type]
+        outcome=row.outcome,
+        closed_at=row.closed_at,  # type: ignore[arg-type]
+        close_reason=row.close_reason,
+        signposted_to=row.signposted_to,
+        duplicate_of=row.duplicate_of,
+        cohort=row.cohort,
+        claimed_by=names.get(row.claimed_by_id) if row.claimed_by_id is not None else None,
+        claimed_until=row.claimed_until,  # type: ignore[arg-type]
+        version=row.version,
+        events=[event_view(e) for e in events],
+    )

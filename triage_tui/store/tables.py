@@ -1,0 +1,89 @@
+"""The tables. Times are UTC; the events table is append-only (triggers in the migrations enforce it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from triage_tui.store.types import UTCDateTime
+
+
+def _time(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Officer(SQLModel, table=True):
+    __tablename__ = "officers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    team: str = Field(max_length=20)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # The queue: open cases by status, oldest first.
+        Index("ix_cases_status_received", "status", "received_at"),
+        Index("ix_cases_officer_status", "officer_id", "status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=40)
+    received_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    channel: str = Field(max_length=20)
+    customer_name: str = Field(max_length=200)
+    customer_email: str | None = Field(default=None, max_length=254)
+    customer_phone: str | None = Field(default=None, max_length=40)
+    summary: str = Field(max_length=500)
+    details: str | None = None
+    type: str = Field(max_length=20, index=True)
+    status: str = Field(max_length=20)
+    officer_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("officers.id"), nullable=True)
+    )
+    triaged_at: datetime | None = _time()
+    allocated_at: datetime | None = _time()
+    acknowledged_at: datetime | None = _time()
+    sent_to_service_at: datetime | None = _time()
+    service: str | None = Field(default=None, max_length=200)
+    responded_at: datetime | None = _time()
+    outcome: str | None = Field(default=None, max_length=20)
+    closed_at: datetime | None = _time()
+    close_reason: str | None = Field(default=None, max_length=20)
+    signposted_to: str | None = Field(default=None, max_length=200)
+    duplicate_of: str | None = Field(default=None, max_length=40)
+    cohort: str | None = Field(default=None, max_length=64, index=True)
+    claimed_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("officers.id"), nullable=True)
+    )
+    claimed_until: datetime | None = _time()
+    # Optimistic concurrency: every change bumps it, and an update names the version it read.
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Event(SQLModel, table=True):
+    """One row per action: who, when, what, from and to which status, and the details."""
+
+    __tablename__ = "events"
+    # AUTOINCREMENT on SQLite: ids are never reused, so the highest id seen is a safe watermark for polling.
+    __table_args__ = (Index("ix_events_case_id", "case_id", "id"), {"sqlite_autoincrement": True})
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("cases.id"), nullable=True))
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=20)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)

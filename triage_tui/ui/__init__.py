@@ -1,0 +1,1 @@
+"""The desk: a Textual app over the services."""
