@@ -205,8 +205,9 @@ def officer_list(ctx: click.Context, as_json: bool) -> None:
         _emit_json([p.to_json() for p in people])
         return
     if not people:
-        click.echo("no officers yet: add the first supervisor with `triage officer add USERNAME --name ... "
-                   "--role supervisor`")
+        click.echo(
+            "no officers yet: add the first supervisor with `triage officer add USERNAME --name ... --role supervisor`"
+        )
         return
     for p in people:
         flag = "" if p.active else "  (inactive)"
@@ -324,8 +325,7 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
     lines = [
         f"{c.reference}  {c.type.label} · {c.status.label}" + (f" · {c.officer}" if c.officer else ""),
         f"  received   {_local(c.received_at)} by {c.channel}",
-        f"  customer   {c.customer_name}"
-        + "".join(f" · {v}" for v in (c.customer_email, c.customer_phone) if v),
+        f"  customer   {c.customer_name}" + "".join(f" · {v}" for v in (c.customer_email, c.customer_phone) if v),
         f"  summary    {c.summary}",
     ]
     if c.details:
@@ -440,9 +440,7 @@ def case_allocate(
     ctx: click.Context, reference: str, officer_username: str, expect_version: int | None, as_json: bool
 ) -> None:
     """Allocate a triaged complaint to a complaint officer."""
-    c = case_services.allocate(
-        services(ctx), actor(ctx), reference, officer_username, expected_version=expect_version
-    )
+    c = case_services.allocate(services(ctx), actor(ctx), reference, officer_username, expected_version=expect_version)
     _done(ctx, c, f"allocated to {c.officer}", as_json)
 
 
@@ -559,16 +557,9 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Create or migrate the schema (PostgreSQL needs this; SQLite does it by itself)."""
-    from triage_tui.store.engine import Store, describe, resolve_url
-    from triage_tui.store.migrate import upgrade
+    from triage_tui.services.database import upgrade_database
 
-    store = Store(resolve_url(ctx.find_root().meta.get("triage.db")))
-    try:
-        with store.errors():
-            before, after = upgrade(store)
-    finally:
-        store.dispose()
-    where = describe(store.url)
+    where, before, after = upgrade_database(ctx.find_root().meta.get("triage.db"))
     if before == after:
         click.echo(f"{where}: schema already at {after}")
     else:

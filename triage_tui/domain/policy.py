@@ -146,7 +146,7 @@ def _response_rule(value: Any, default: ResponseRule, where: str) -> ResponseRul
 
 def _coerce(name: str, value: Any, where: str) -> Any:
     default = getattr(DEFAULT_POLICY, name)
-    if isinstance(default, bool) or isinstance(default, int):
+    if isinstance(default, int):  # bool is an int too
         return _positive_int(value, where)
     if isinstance(default, time):
         if isinstance(value, time):
@@ -183,4 +183,3 @@ def _check(policy: Policy, source: str) -> None:
         ZoneInfo(policy.timezone)
     except Exception:
         raise InvalidInput(f"{source}: unknown time zone {policy.timezone!r}") from None
-

@@ -11,9 +11,7 @@ from pendulum import DateTime
 from triage_tui.domain.errors import InvalidInput
 
 LONDON = "Europe/London"
-_UK = re.compile(
-    r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
-)
+_UK = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
 
 
 def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> DateTime:
@@ -40,9 +38,7 @@ def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> Date
         # The standard library's parser is the fast path and accepts every ISO form we take.
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
     except ValueError:
-        raise InvalidInput(
-            f"not a time: {text!r} (use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)"
-        ) from None
+        raise InvalidInput(f"not a time: {text!r} (use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)") from None
     if len(raw) == 10 and "T" not in raw and " " not in raw:
         return _from_date(parsed.date(), tz, end_of_day)
     if parsed.tzinfo is not None:

@@ -463,9 +463,6 @@ def list_cases(
             if row is None:
                 raise NotFound(f"unknown officer {officer!r} (see `triage officer list`)")
             officer_id = row.id
-        flt = CaseFilter(
-            statuses=statuses or (), types=types or (), officer_id=officer_id, cohort=cohort, limit=limit
-        )
+        flt = CaseFilter(statuses=statuses or (), types=types or (), officer_id=officer_id, cohort=cohort, limit=limit)
         names = queries.usernames(session)
         return [queries.case_view(row, names) for row in queries.find_cases(session, flt)]
-

@@ -40,14 +40,71 @@ STAFF = (
     Person("rbailey", "Rachel Bailey", Role.OFFICER, Team.RECOVERY),
 )
 
-FIRST = (
-    "Margaret Janet Susan Patricia Emma Olivia Amelia Chloe Fatima Aisha Grace Zoe Ruth Hannah Joan Pauline "
-    "John David Michael Robert Peter James Daniel Oliver Harry Jack Mohammed Ali Kwame Tomasz Gareth Neil"
-).split()
-LAST = (
-    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker White "
-    "Roberts Green Hall Wood Jackson Clarke Patel Khan Hussain Begum Kowalski Murphy O'Brien Hughes Lewis"
-).split()
+FIRST = [
+    "Margaret",
+    "Janet",
+    "Susan",
+    "Patricia",
+    "Emma",
+    "Olivia",
+    "Amelia",
+    "Chloe",
+    "Fatima",
+    "Aisha",
+    "Grace",
+    "Zoe",
+    "Ruth",
+    "Hannah",
+    "Joan",
+    "Pauline",
+    "John",
+    "David",
+    "Michael",
+    "Robert",
+    "Peter",
+    "James",
+    "Daniel",
+    "Oliver",
+    "Harry",
+    "Jack",
+    "Mohammed",
+    "Ali",
+    "Kwame",
+    "Tomasz",
+    "Gareth",
+    "Neil",
+]
+LAST = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Patel",
+    "Khan",
+    "Hussain",
+    "Begum",
+    "Kowalski",
+    "Murphy",
+    "O'Brien",
+    "Hughes",
+    "Lewis",
+]
 
 SUMMARIES: dict[CaseType, tuple[tuple[str, str], ...]] = {
     CaseType.ADULTS: (
@@ -111,7 +168,9 @@ SIZES = {"small": 320}
 DAYS = 21
 
 
-def fill_demo(ctx: ServiceContext, actor: str, *, size: str = "small", seed: int = 2021, if_empty: bool = False) -> str | None:
+def fill_demo(
+    ctx: ServiceContext, actor: str, *, size: str = "small", seed: int = 2021, if_empty: bool = False
+) -> str | None:
     """Fill the database; returns a one-paragraph summary, or None when `if_empty` found cases already."""
     with ctx.store.read() as session:
         has_cases = bool(queries.find_cases(session, queries.CaseFilter(limit=1)))
@@ -235,7 +294,7 @@ def _one_contact(
         t = when(timedelta(hours=rng.uniform(1, 60)))
         if t is None:
             return
-        cases.acknowledge(_at(ctx, t), officer, ref, channel=email and "email" or "letter")
+        cases.acknowledge(_at(ctx, t), officer, ref, channel=(email and "email") or "letter")
         t = when(timedelta(hours=rng.uniform(1, 30)))
         if t is None:
             return

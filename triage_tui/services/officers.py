@@ -23,7 +23,7 @@ def require_officer(session: Session, username: str) -> Officer:
     if officer is None:
         raise NotFound(
             f"unknown user {username!r}: a supervisor can add them with "
-            f"`triage officer add {username} --name \"Full Name\"` (or act as another with --as)"
+            f'`triage officer add {username} --name "Full Name"` (or act as another with --as)'
         )
     if not officer.active:
         raise RoleRefused(f"user {username!r} is no longer active")
@@ -47,11 +47,9 @@ def add_officer(
     username = username.strip()
     name = name.strip()
     if not USERNAME.match(username):
-        raise InvalidInput(
-            f"invalid username {username!r}: letters, digits, '.', '_' or '-', up to 64 characters"
-        )
+        raise InvalidInput(f"invalid username {username!r}: letters, digits, '.', '_' or '-', up to 64 characters")
     if not name:
-        raise InvalidInput("an officer needs a name (--name \"Full Name\")")
+        raise InvalidInput('an officer needs a name (--name "Full Name")')
     if len(name) > 200:
         raise InvalidInput("name is longer than 200 characters")
     now = ctx.now()

@@ -50,9 +50,7 @@ def events_for_case(session: Session, case_id: int) -> list[Event]:
 
 
 def last_event(session: Session, case_id: int) -> Event | None:
-    return session.exec(
-        select(Event).where(Event.case_id == case_id).order_by(col(Event.id).desc()).limit(1)
-    ).first()
+    return session.exec(select(Event).where(Event.case_id == case_id).order_by(col(Event.id).desc()).limit(1)).first()
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,7 @@ class Case(SQLModel, table=True):
     details: str | None = None
     type: str = Field(max_length=20, index=True)
     status: str = Field(max_length=20)
-    officer_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("officers.id"), nullable=True)
-    )
+    officer_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("officers.id"), nullable=True))
     triaged_at: datetime | None = _time()
     allocated_at: datetime | None = _time()
     acknowledged_at: datetime | None = _time()
@@ -62,9 +60,7 @@ class Case(SQLModel, table=True):
     signposted_to: str | None = Field(default=None, max_length=200)
     duplicate_of: str | None = Field(default=None, max_length=40)
     cohort: str | None = Field(default=None, max_length=64, index=True)
-    claimed_by_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("officers.id"), nullable=True)
-    )
+    claimed_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("officers.id"), nullable=True))
     claimed_until: datetime | None = _time()
     # Optimistic concurrency: every change bumps it, and an update names the version it read.
     version: int = Field(default=1, nullable=False)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
+from triage_tui.domain.clock import Band
 from triage_tui.domain.codes import Status
 from triage_tui.domain.views import CaseView, OfficerView
 from triage_tui.services import cases as case_services
@@ -13,6 +15,7 @@ from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import get_officer
 
 QUEUE_LIMIT = 500
+BAND_STYLES = {Band.OK: "green", Band.DUE_SOON: "yellow", Band.OVERDUE: "bold dark_orange", Band.BREACHED: "bold red"}
 
 
 class DeskApp(App[None]):
@@ -50,7 +53,7 @@ class DeskApp(App[None]):
                 case.customer_name,
                 case.summary,
                 case.status.value,
-                case.clocks(self.ctx.policy).triage.countdown(now),
+                self._countdown(case, now),
                 key=case.reference,
             )
         self.set_interval(1.0, self._tick)
@@ -59,7 +62,12 @@ class DeskApp(App[None]):
         table = self.query_one(DataTable)
         now = self.ctx.now()
         for case in self._cases:
-            table.update_cell(case.reference, "countdown", case.clocks(self.ctx.policy).triage.countdown(now))
+            table.update_cell(case.reference, "countdown", self._countdown(case, now))
+
+    def _countdown(self, case: CaseView, now) -> Text:  # type: ignore[no-untyped-def]
+        clock = case.clocks(self.ctx.policy).triage
+        band = clock.band(now)
+        return Text(clock.countdown(now), style=BAND_STYLES.get(band, ""), justify="right")
 
 
 def run_desk(ctx: ServiceContext, username: str) -> None:
