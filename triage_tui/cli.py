@@ -11,10 +11,11 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
-from pendulum import DateTime
 
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, CloseReason, Outcome, Role, Status, Team
 from triage_tui.domain.errors import TriageError
@@ -25,7 +26,7 @@ from triage_tui.services import officers as officer_services
 from triage_tui.services.context import ServiceContext, current_username, open_context
 
 F = TypeVar("F", bound=Callable[..., Any])
-LOCAL = "Europe/London"
+LOCAL = ZoneInfo("Europe/London")
 
 
 # --- the command group and its error handling ------------------------------------------------------------------
@@ -124,8 +125,8 @@ class TimeType(click.ParamType):
     def __init__(self, end_of_day: bool = False) -> None:
         self.end_of_day = end_of_day
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> DateTime:
-        if isinstance(value, DateTime):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
             return value
         try:
             return parse_time(str(value), end_of_day=self.end_of_day)
@@ -137,8 +138,8 @@ def _choice(values: Sequence[str]) -> click.Choice:
     return click.Choice(list(values), case_sensitive=False)
 
 
-def _local(moment: DateTime | None) -> str:
-    return moment.in_timezone(LOCAL).format("DD/MM/YYYY HH:mm") if moment is not None else "-"
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if moment is not None else "-"
 
 
 def _emit_json(data: Any) -> None:
@@ -300,7 +301,7 @@ def case_list(
         _emit_json([c.to_json(now, svc.policy, events=False) for c in found])
         return
     for c in found:
-        clock = c.clocks(svc.policy).nearest(now)
+        clock = c.clocks(svc.policy).nearest()
         countdown = f"{clock.name} {clock.countdown(now)}" if clock else ""
         click.echo(
             f"{c.reference:<12} {_local(c.received_at)}  {c.status.value:<12} {c.type.value:<15} "

@@ -3,23 +3,27 @@
 All times in and out are timezone-aware; arithmetic on elapsed time is done in UTC so that the GMT/BST changes
 never stretch or shrink a deadline, and calendar arithmetic (working days, the working day's hours) is done on
 local dates and wall-clock times, then converted back.
+
+The desk derives these for every row it shows, so the arithmetic uses the standard library's datetime and
+zoneinfo (pendulum's richer objects cost ten times more here) and caches per date; results are plain aware
+datetimes in UTC.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC as _UTC
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
-import pendulum
-from pendulum import DateTime
 
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.policy import DEFAULT_POLICY, Policy
 
-UTC = pendulum.UTC
+UTC = _UTC
 END_OF_DAY = time(23, 59, 59)
 
 
@@ -30,11 +34,17 @@ class Band(StrEnum):
     BREACHED = "breached"
 
 
-def utc(moment: datetime) -> DateTime:
-    """An aware datetime as a pendulum DateTime in UTC (naive input is refused: it is always a bug)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
+def utc(moment: datetime) -> datetime:
+    """An aware datetime as a plain datetime in UTC (naive input is refused: it is always a bug)."""
+    if type(moment) is datetime and moment.tzinfo is UTC:
+        return moment
+    offset = moment.utcoffset()
+    if offset is None:
         raise ValueError("naive datetime: times must carry a zone")
-    return pendulum.instance(moment).in_timezone(UTC)
+    plain = datetime(
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, moment.microsecond
+    )
+    return (plain - offset).replace(tzinfo=UTC)
 
 
 class WorkingCalendar:
@@ -42,7 +52,7 @@ class WorkingCalendar:
 
     def __init__(self, policy: Policy = DEFAULT_POLICY) -> None:
         self.policy = policy
-        self.tz = pendulum.timezone(policy.timezone)
+        self.tz = ZoneInfo(policy.timezone)
         self._holidays = holidays.country_holidays(
             policy.holiday_country, subdiv=policy.holiday_subdivision, years=range(2015, 2036)
         )
@@ -50,6 +60,7 @@ class WorkingCalendar:
         # Bound per instance so a different policy never reads another's cached answers.
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
         self.nth_working_day = lru_cache(maxsize=8192)(self._nth_working_day)
+        self._end_of_nth = lru_cache(maxsize=16384)(self._end_of_nth_working_day)
 
     def _is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self._holidays and day not in self._closures
@@ -58,7 +69,8 @@ class WorkingCalendar:
         return self._holidays.get(day)
 
     def _nth_working_day(self, day: date, n: int) -> date:
-        """The nth working day after `day` (n >= 1); n == 0 gives `day` itself."""
+        """The nth working day after `day` (n >= 1); n == 0 gives `day` itself; n < 0 counts back."""
+        day = date(day.year, day.month, day.day)  # a plain date: pendulum's Date arithmetic is slow
         step = 1 if n >= 0 else -1
         remaining = abs(n)
         while remaining:
@@ -67,20 +79,27 @@ class WorkingCalendar:
                 remaining -= 1
         return day
 
-    def local(self, moment: datetime) -> DateTime:
-        return utc(moment).in_timezone(self.tz)
+    def local(self, moment: datetime) -> datetime:
+        return utc(moment).astimezone(self.tz)
 
-    def at_local(self, day: date, clock: time) -> DateTime:
-        """A local wall-clock time on a date, as UTC (pendulum resolves the hour that a clock change skips)."""
-        return pendulum.datetime(
-            day.year, day.month, day.day, clock.hour, clock.minute, clock.second, tz=self.tz
-        ).in_timezone(UTC)
+    def at_local(self, day: date, clock: time) -> datetime:
+        """A local wall-clock time on a date, as UTC.
 
-    def add_working_days(self, start: datetime, days: int) -> DateTime:
+        A time the spring change skips (01:30 on the last Sunday of March) is taken as if the clocks had not yet
+        gone forward (fold=0), i.e. 02:30 BST; an ambiguous autumn time is its first occurrence (BST).
+        """
+        return datetime(
+            day.year, day.month, day.day, clock.hour, clock.minute, clock.second, tzinfo=self.tz
+        ).astimezone(UTC)
+
+    def _end_of_nth_working_day(self, day: date, n: int) -> datetime:
+        return self.at_local(self.nth_working_day(day, n), END_OF_DAY)
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
         """N working days from a time: 23:59:59 local on the Nth working day after that time's local date."""
-        return self.at_local(self.nth_working_day(self.local(start).date(), days), END_OF_DAY)
+        return self._end_of_nth(self.local(start).date(), days)
 
-    def add_working_hours(self, start: datetime, hours: float) -> DateTime:
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """`hours` of working time (inside the working day, on working days) after `start`."""
         remaining = timedelta(hours=hours)
         moment = utc(start)
@@ -115,10 +134,10 @@ class Clock:
     """One deadline of a case: when it started, when it is due, when it is breached, and when it stopped."""
 
     name: str  # "triage", "acknowledgement", "response"
-    due_at: DateTime | None  # None: not started yet (no type, or waiting for the acknowledgement)
-    limit_at: DateTime | None
-    warn_at: DateTime | None  # from here the band is due_soon
-    stopped_at: DateTime | None = None
+    due_at: datetime | None  # None: not started yet (no type, or waiting for the acknowledgement)
+    limit_at: datetime | None
+    warn_at: datetime | None  # from here the band is due_soon
+    stopped_at: datetime | None = None
 
     @property
     def running(self) -> bool:
@@ -198,13 +217,13 @@ class CaseClocks:
     def all(self) -> tuple[Clock, Clock, Clock]:
         return (self.triage, self.acknowledgement, self.response)
 
-    def nearest(self, now: datetime) -> Clock | None:
-        """The running clock that is most urgent: the earliest limit passed, else the earliest due."""
+    def nearest(self) -> Clock | None:
+        """The running clock that falls due first (the one an officer must act on next)."""
         running = [c for c in self.all() if c.running]
         return min(running, key=lambda c: (c.due_at, c.limit_at), default=None)
 
 
-def triage_deadlines(received_at: datetime, policy: Policy = DEFAULT_POLICY) -> tuple[DateTime, DateTime]:
+def triage_deadlines(received_at: datetime, policy: Policy = DEFAULT_POLICY) -> tuple[datetime, datetime]:
     """Target and limit of the triage clock."""
     start = utc(received_at)
     if policy.triage_mode == "working":
@@ -226,7 +245,12 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
     triaged = utc(times.triaged_at) if times.triaged_at else None
 
     due, limit = triage_deadlines(received, policy)
-    warn = due - timedelta(hours=policy.triage_warning_hours)
+    if policy.triage_mode == "working":
+        # The warning window counts working hours too: it opens 4 working hours before the target.
+        lead = max(0, policy.triage_target_hours - policy.triage_warning_hours)
+        warn = cal.add_working_hours(received, lead)
+    else:
+        warn = due - timedelta(hours=policy.triage_warning_hours)
     triage = Clock("triage", due, limit, max(warn, received), triaged or closed)
 
     acknowledged = utc(times.acknowledged_at) if times.acknowledged_at else None
@@ -259,7 +283,7 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
     return CaseClocks(triage, acknowledgement, response)
 
 
-def _warn(cal: WorkingCalendar, start: DateTime, due: DateTime, policy: Policy) -> DateTime:
+def _warn(cal: WorkingCalendar, start: datetime, due: datetime, policy: Policy) -> datetime:
     """Due soon from the end of the working day `warning_working_days` before the due day."""
     due_day = cal.local(due).date()
     warn = cal.at_local(cal.nth_working_day(due_day, -policy.warning_working_days), END_OF_DAY)

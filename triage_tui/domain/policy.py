@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
 
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.errors import InvalidInput
@@ -178,8 +181,12 @@ def _check(policy: Policy, source: str) -> None:
         if rule.limit_days < rule.days:
             raise InvalidInput(f"{source}: response.{kind.value}.limit_days must not be less than days")
     try:
-        from zoneinfo import ZoneInfo
-
         ZoneInfo(policy.timezone)
-    except Exception:
-        raise InvalidInput(f"{source}: unknown time zone {policy.timezone!r}") from None
+    except (ValueError, ZoneInfoNotFoundError):
+        raise InvalidInput(f"{source}: calendar.timezone: unknown time zone {policy.timezone!r}") from None
+    try:
+        holidays.country_holidays(policy.holiday_country, subdiv=policy.holiday_subdivision, years=2022)
+    except NotImplementedError:
+        key = "subdivision" if holidays.utils.list_supported_countries().get(policy.holiday_country) else "country"
+        value = policy.holiday_subdivision if key == "subdivision" else policy.holiday_country
+        raise InvalidInput(f"{source}: calendar.{key}: no bank holiday calendar for {value!r}") from None

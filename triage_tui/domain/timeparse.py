@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
-
-import pendulum
-from pendulum import DateTime
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from triage_tui.domain.errors import InvalidInput
 
@@ -14,8 +13,9 @@ LONDON = "Europe/London"
 _UK = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
 
 
-def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> DateTime:
-    """An aware UTC time from ISO 8601 (`2022-01-14`, `2022-01-14T09:30`, `...+01:00`) or UK style (`14/01/2022 09:30`).
+def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> datetime:
+    """An aware UTC datetime from ISO 8601 (`2022-01-14`, `2022-01-14T09:30`, `...+01:00`) or UK style
+    (`14/01/2022 09:30`).
 
     Without an offset the time is wall-clock time in `tz`. A bare date means the start of the day, or its last
     second with `end_of_day` (`--as-of 2022-01-14` covers the whole of the 14th).
@@ -39,31 +39,35 @@ def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> Date
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
     except ValueError:
         raise InvalidInput(f"not a time: {text!r} (use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)") from None
-    if len(raw) == 10 and "T" not in raw and " " not in raw:
+    if not any(sep in raw for sep in ("T", " ", ":")):  # a bare date, 2022-01-14 or 20220114
         return _from_date(parsed.date(), tz, end_of_day)
     if parsed.tzinfo is not None:
-        return pendulum.instance(parsed).in_timezone(pendulum.UTC)
+        return parsed.astimezone(UTC)
     return _local(parsed, tz)
 
 
 def parse_date(text: str, tz: str = LONDON) -> date:
     """A calendar date (`2022-01-14` or `14/01/2022`)."""
-    return parse_time(text, tz).in_timezone(tz).date()
+    return parse_time(text, tz).astimezone(_zone(tz)).date()
 
 
-def _from_date(d: date, tz: str, end_of_day: bool) -> DateTime:
+def _from_date(d: date, tz: str, end_of_day: bool) -> datetime:
     t = time(23, 59, 59) if end_of_day else time(0, 0)
     return _local(datetime.combine(d, t), tz)
 
 
-def _local(naive: datetime, tz: str) -> DateTime:
-    # pendulum resolves a wall-clock time the clock change skips (01:30 on the last Sunday of March) forward,
-    # and an ambiguous one (01:30 on the last Sunday of October) to its first occurrence (BST).
-    return pendulum.datetime(
-        naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second, naive.microsecond, tz=tz
-    ).in_timezone(pendulum.UTC)
+@lru_cache(maxsize=16)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
-def local_day_bounds(day: date, tz: str = LONDON) -> tuple[DateTime, DateTime]:
+def _local(naive: datetime, tz: str) -> datetime:
+    # fold=0: a wall-clock time the spring change skips (01:30 on the last Sunday of March) is read as if the
+    # clocks had not gone forward yet (02:30 BST), an ambiguous autumn one (01:30 on the last Sunday of October)
+    # as its first occurrence (BST).
+    return naive.replace(tzinfo=_zone(tz), fold=0).astimezone(UTC)
+
+
+def local_day_bounds(day: date, tz: str = LONDON) -> tuple[datetime, datetime]:
     """The first and last second of a local calendar day, as UTC."""
     return _from_date(day, tz, False), _from_date(day, tz, True)

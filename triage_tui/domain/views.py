@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
-
-from pendulum import DateTime
 
 from triage_tui.domain.clock import CaseClocks, CaseTimes, case_clocks
 from triage_tui.domain.codes import CaseType, Role, Status, Team
@@ -33,7 +32,7 @@ class OfficerView:
 @dataclass(frozen=True)
 class EventView:
     id: int
-    at: DateTime
+    at: datetime
     actor: str
     action: str
     from_status: Status | None
@@ -56,7 +55,7 @@ class EventView:
 class CaseView:
     id: int
     reference: str
-    received_at: DateTime
+    received_at: datetime
     channel: str
     customer_name: str
     customer_email: str | None
@@ -66,20 +65,20 @@ class CaseView:
     type: CaseType
     status: Status
     officer: str | None
-    triaged_at: DateTime | None
-    allocated_at: DateTime | None
-    acknowledged_at: DateTime | None
-    sent_to_service_at: DateTime | None
+    triaged_at: datetime | None
+    allocated_at: datetime | None
+    acknowledged_at: datetime | None
+    sent_to_service_at: datetime | None
     service: str | None
-    responded_at: DateTime | None
+    responded_at: datetime | None
     outcome: str | None
-    closed_at: DateTime | None
+    closed_at: datetime | None
     close_reason: str | None
     signposted_to: str | None
     duplicate_of: str | None
     cohort: str | None
     claimed_by: str | None
-    claimed_until: DateTime | None
+    claimed_until: datetime | None
     version: int
     events: list[EventView] = field(default_factory=list)
 
@@ -96,10 +95,10 @@ class CaseView:
             policy,
         )
 
-    def to_json(self, now: DateTime, policy: Policy = DEFAULT_POLICY, *, events: bool = True) -> dict[str, Any]:
+    def to_json(self, now: datetime, policy: Policy = DEFAULT_POLICY, *, events: bool = True) -> dict[str, Any]:
         clocks = self.clocks(policy)
 
-        def ts(value: DateTime | None) -> str | None:
+        def ts(value: datetime | None) -> str | None:
             return value.isoformat() if value is not None else None
 
         out: dict[str, Any] = {
@@ -145,6 +144,6 @@ class CaseView:
         return out
 
 
-def _band(clock: Any, now: DateTime) -> str | None:
+def _band(clock: Any, now: datetime) -> str | None:
     band = clock.band(now)
     return band.value if band is not None else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import pendulum
 from sqlalchemy.types import DateTime, TypeDecorator
 
 
@@ -31,11 +30,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             return as_utc.replace(tzinfo=None)
         return as_utc
 
-    def process_result_value(self, value: Any, dialect: Any) -> pendulum.DateTime | None:
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, str):  # raw SQL results on SQLite
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return pendulum.instance(value).in_timezone(pendulum.UTC)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -15,6 +17,7 @@ from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import get_officer
 
 QUEUE_LIMIT = 500
+LONDON = ZoneInfo("Europe/London")
 BAND_STYLES = {Band.OK: "green", Band.DUE_SOON: "yellow", Band.OVERDUE: "bold dark_orange", Band.BREACHED: "bold red"}
 
 
@@ -48,7 +51,7 @@ class DeskApp(App[None]):
         for case in self._cases:
             table.add_row(
                 case.reference,
-                case.received_at.in_timezone("Europe/London").format("DD/MM HH:mm"),
+                case.received_at.astimezone(LONDON).strftime("%d/%m %H:%M"),
                 case.channel,
                 case.customer_name,
                 case.summary,
