@@ -164,6 +164,7 @@ class Clock:
 
 
 def band_at(now: datetime, warn_at: datetime, due_at: datetime, limit_at: datetime) -> Band:
+    now = utc(now)
     if now > limit_at:
         return Band.BREACHED
     if now > due_at:
@@ -186,6 +187,7 @@ def format_span(span: timedelta) -> str:
 
 def countdown_text(now: datetime, warn_at: datetime, due_at: datetime, limit_at: datetime) -> str:
     """The countdown of CONTRACT.md; the text says the band on its own, colour only repeats it."""
+    now = utc(now)
     band = band_at(now, warn_at, due_at, limit_at)
     if band is Band.BREACHED:
         return f"breached {format_span(now - limit_at)}"

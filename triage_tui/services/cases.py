@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pendulum import DateTime
 from sqlmodel import Session
 
 from triage_tui.domain.codes import (
@@ -78,7 +77,7 @@ def _act(
     actor: str,
     reference: str,
     action: Action,
-    change: Callable[[Session, Case, Officer, DateTime], dict[str, Any]],
+    change: Callable[[Session, Case, Officer, datetime], dict[str, Any]],
     *,
     expected_version: int | None = None,
 ) -> CaseView:
@@ -125,7 +124,7 @@ def _act(
         return queries.case_view(case, names, queries.events_for_case(session, case.id))
 
 
-def _leave_new(case: Case, now: DateTime) -> None:
+def _leave_new(case: Case, now: datetime) -> None:
     """The triage clock stops the first time a case leaves `new`."""
     if case.status == Status.NEW.value and case.triaged_at is None:
         case.triaged_at = now
@@ -228,7 +227,7 @@ def classify(
             "use signpost for contacts that are not council complaints"
         )
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         if case.type == kind.value:
             raise TransitionRefused(f"case {case.reference} is already classified as {kind.value}")
         previous = case.type
@@ -256,7 +255,7 @@ def signpost(
         raise InvalidInput("signpost needs exactly one of --to ORGANISATION or --service-request SERVICE")
     remark = _text(note, "note")
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         _leave_new(case, now)
         previous = case.type
         case.type = CaseType.SERVICE_REQUEST.value
@@ -285,7 +284,7 @@ def allocate(
 ) -> CaseView:
     """Give a triaged complaint to a complaint officer."""
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         target = _assignee(session, officer_username)
         case.officer_id = target.id
         case.allocated_at = now
@@ -318,7 +317,7 @@ def acknowledge(
     remark = _text(note, "note")
     chan = _text(channel, "channel")
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         if case.acknowledged_at is not None:
             raise TransitionRefused(
                 f"case {case.reference} was already acknowledged on {case.acknowledged_at:%d/%m/%Y %H:%M} UTC"
@@ -335,7 +334,7 @@ def send_to_service(
     """Send the complaint out to the service that must investigate and reply."""
     name = _text(service, "service", required=True)
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         case.service = name
         case.sent_to_service_at = now
         return {"service": name}
@@ -353,7 +352,7 @@ def respond(
 ) -> CaseView:
     """The response has gone to the customer: the case is complete."""
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         case.responded_at = now
         case.outcome = outcome.value if outcome else None
         return {"outcome": case.outcome}
@@ -383,7 +382,7 @@ def close(
         raise InvalidInput("--duplicate-of goes with --reason duplicate")
     remark = _text(note, "note")
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         if original is not None:
             if original == case.reference:
                 raise InvalidInput("a case cannot be a duplicate of itself")
@@ -412,7 +411,7 @@ def reassign(
     """A supervisor moves an open case to another officer; the status stays."""
     why = _text(reason, "reason", required=True)
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         target = _assignee(session, officer_username)
         if target.id == case.officer_id:
             raise InvalidInput(f"case {case.reference} is already with {target.username}")
@@ -427,7 +426,7 @@ def add_note(ctx: ServiceContext, actor: str, reference: str, text: str) -> Case
     """A note on the case's history; any officer, any state."""
     body = _text(text, "note", required=True)
 
-    def change(session: Session, case: Case, officer: Officer, now: DateTime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         return {"text": body}
 
     return _act(ctx, actor, reference, Action.NOTE, change)

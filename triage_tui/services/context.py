@@ -6,28 +6,30 @@ import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pendulum
-from pendulum import DateTime
 
+from triage_tui.domain.clock import utc
 from triage_tui.domain.policy import Policy, load_policy
 from triage_tui.store.engine import Store, resolve_url
 from triage_tui.store.migrate import ensure_schema
 
 
-def _utc_now() -> DateTime:
-    # pendulum.now honours pendulum.travel_to, which is how tests freeze time.
-    return pendulum.now(pendulum.UTC)
+def _utc_now() -> datetime:
+    # pendulum.now honours pendulum.travel_to, which is how tests freeze time; the rest of the program works
+    # with plain aware datetimes, which are much cheaper to compare and subtract.
+    return utc(pendulum.now(pendulum.UTC))
 
 
 @dataclass
 class ServiceContext:
     store: Store
     policy: Policy
-    clock: Callable[[], DateTime] = field(default=_utc_now)
+    clock: Callable[[], datetime] = field(default=_utc_now)
 
-    def now(self) -> DateTime:
+    def now(self) -> datetime:
         return self.clock()
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import timedelta
-
-from pendulum import DateTime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import CaseType, Channel, CloseReason, Outcome, Role, Team
 from triage_tui.domain.errors import TriageError
@@ -166,6 +165,7 @@ CHANNELS = (
 KINDS = ((CaseType.CORPORATE, 34), (CaseType.ADULTS, 28), (CaseType.CHILDREN, 26), (CaseType.OTHER, 4))
 SIZES = {"small": 320}
 DAYS = 21
+LONDON = ZoneInfo("Europe/London")
 
 
 def fill_demo(
@@ -203,7 +203,7 @@ def fill_demo(
         # More recent days are busier in the queue: weight arrivals towards the last week.
         age = timedelta(hours=rng.triangular(0.2, DAYS * 24, 2))
         received = now - age
-        if received.in_timezone("Europe/London").hour < 7:
+        if received.astimezone(LONDON).hour < 7:
             received = received + timedelta(hours=rng.randint(8, 10))
             if received > now:
                 received = now - timedelta(minutes=rng.randint(5, 90))
@@ -216,7 +216,7 @@ def fill_demo(
     )
 
 
-def _at(ctx: ServiceContext, moment: DateTime) -> ServiceContext:
+def _at(ctx: ServiceContext, moment: datetime) -> ServiceContext:
     return replace(ctx, clock=lambda: moment)
 
 
@@ -228,8 +228,8 @@ def _pick(rng: random.Random, weighted: tuple[tuple[object, int], ...]) -> objec
 def _one_contact(
     ctx: ServiceContext,
     rng: random.Random,
-    received: DateTime,
-    now: DateTime,
+    received: datetime,
+    now: datetime,
     triage_team: list[str],
     complaints_team: list[str],
 ) -> None:
@@ -265,7 +265,7 @@ def _one_contact(
     clock = received
     triage_delay = timedelta(hours=rng.choice([rng.uniform(0.3, 20), rng.uniform(0.3, 20), rng.uniform(20, 60)]))
 
-    def when(delay: timedelta) -> DateTime | None:
+    def when(delay: timedelta) -> datetime | None:
         nonlocal clock
         clock = clock + delay
         return clock if clock <= now else None
