@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -17,6 +18,7 @@ from triage_tui.domain.codes import (
     Channel,
     CloseReason,
     Outcome,
+    Role,
     Status,
 )
 from triage_tui.domain.errors import Conflict, InvalidInput, NotFound, TransitionRefused
@@ -28,6 +30,7 @@ from triage_tui.store import queries
 from triage_tui.store.queries import CaseFilter
 from triage_tui.store.tables import Case, Event, Officer
 
+LONDON = ZoneInfo("Europe/London")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 # A received time a little ahead of ours is a clock skew between machines; more is a typing mistake.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -101,6 +104,7 @@ def _act(
             step = transition(action, source, case.reference)
         except TransitionRefused:
             raise _refusal(session, case, action, names) from None
+        _check_claim(case, officer, action, now, names)
         details = change(session, case, officer, now)
         case.status = step.target.value
         case.version += 1
@@ -125,9 +129,28 @@ def _act(
 
 
 def _leave_new(case: Case, now: datetime) -> None:
-    """The triage clock stops the first time a case leaves `new`."""
-    if case.status == Status.NEW.value and case.triaged_at is None:
-        case.triaged_at = now
+    """The triage clock stops the first time a case leaves `new`; a claim on it has done its job."""
+    if case.status == Status.NEW.value:
+        if case.triaged_at is None:
+            case.triaged_at = now
+        case.claimed_by_id = None
+        case.claimed_until = None
+
+
+# Triage decisions on a new contact that someone else has claimed are theirs to make.
+CLAIMED_ACTIONS = frozenset({Action.CLASSIFY, Action.SIGNPOST, Action.CLOSE})
+
+
+def _check_claim(case: Case, officer: Officer, action: Action, now: datetime, names: dict[int, str]) -> None:
+    if action not in CLAIMED_ACTIONS or case.status != Status.NEW.value or case.claimed_by_id is None:
+        return
+    if case.claimed_by_id == officer.id or officer.role == Role.SUPERVISOR.value:
+        return
+    if case.claimed_until is None or case.claimed_until <= now:
+        return  # the claim has lapsed
+    holder = names.get(case.claimed_by_id, "another officer")
+    until = case.claimed_until.astimezone(LONDON).strftime("%H:%M")
+    raise Conflict(f"case {case.reference} is claimed by {holder} until {until}; ask them, or take the next one")
 
 
 # --- intake -------------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from triage_tui.domain.codes import CaseType, Role, Status, Team
@@ -129,3 +130,102 @@ def case_view(row: Case, names: dict[int, str], events: Iterable[Event] = ()) ->
         version=row.version,
         events=[event_view(e) for e in events],
     )
+
+
+# --- the desk's reads: lean column selections, no ORM objects for rows the officer may never see ----------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Just enough of an open case to compute its deadlines and rank it."""
+
+    id: int
+    received_at: Any
+    type: str
+    status: str
+    triaged_at: Any
+    acknowledged_at: Any
+
+
+def queue_candidates(
+    session: Session,
+    statuses: Sequence[str],
+    *,
+    types: Sequence[str] = (),
+    officer_id: int | None = None,
+    cohort: str | None = None,
+    search: str | None = None,
+) -> list[Candidate]:
+    query = select(Case.id, Case.received_at, Case.type, Case.status, Case.triaged_at, Case.acknowledged_at).where(
+        col(Case.status).in_(list(statuses))
+    )
+    if types:
+        query = query.where(col(Case.type).in_(list(types)))
+    if officer_id is not None:
+        query = query.where(Case.officer_id == officer_id)
+    if cohort:
+        query = query.where(Case.cohort == cohort)
+    if search:
+        pattern = f"%{_escape_like(search.strip().lower())}%"
+        query = query.where(
+            or_(
+                func.lower(Case.reference).like(pattern, escape="\\"),
+                func.lower(Case.customer_name).like(pattern, escape="\\"),
+                func.lower(Case.summary).like(pattern, escape="\\"),
+            )
+        )
+    return [Candidate(*row) for row in session.exec(query)]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def cases_by_ids(session: Session, ids: Sequence[int]) -> list[Case]:
+    if not ids:
+        return []
+    found: list[Case] = []
+    for start in range(0, len(ids), 500):  # stay under every database's bound-parameter limit
+        chunk = list(ids[start : start + 500])
+        found.extend(session.exec(select(Case).where(col(Case.id).in_(chunk))))
+    return found
+
+
+def latest_event_id(session: Session) -> int:
+    return session.exec(select(func.coalesce(func.max(Event.id), 0))).one()
+
+
+def events_after(session: Session, watermark: int, limit: int = 5000) -> list[tuple[int, int | None, str]]:
+    """(event id, case id, action) of events newer than the watermark, oldest first."""
+    rows = session.exec(
+        select(Event.id, Event.case_id, Event.action)
+        .where(col(Event.id) > watermark)
+        .order_by(col(Event.id))
+        .limit(limit)
+    )
+    return [(eid, cid, action) for eid, cid, action in rows]
+
+
+def open_cases_per_officer(session: Session, statuses: Sequence[str]) -> list[tuple[int, Any, str, Any, Any]]:
+    """(officer id, received_at, type, acknowledged_at, triaged_at) of each open allocated case."""
+    rows = session.exec(
+        select(Case.officer_id, Case.received_at, Case.type, Case.acknowledged_at, Case.triaged_at).where(
+            col(Case.status).in_(list(statuses)), col(Case.officer_id).is_not(None)
+        )
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def next_unclaimed_new(session: Session, now: Any, *, skip_locked: bool) -> Case | None:
+    """The oldest new contact nobody else holds a live claim on, locked for this transaction."""
+    query = (
+        select(Case)
+        .where(Case.status == "new")
+        .where(or_(col(Case.claimed_by_id).is_(None), col(Case.claimed_until) < now))
+        .order_by(col(Case.received_at), col(Case.id))
+        .limit(1)
+    )
+    if skip_locked:
+        # Several desks pressing `n` at once on PostgreSQL each skip the rows the others are taking.
+        query = query.with_for_update(skip_locked=True)
+    return session.exec(query).first()

@@ -1,78 +1,195 @@
-"""The desk's App: thin; it knows who is acting and pushes the queue."""
+"""The desk's App: thin. It knows who is acting, switches between the screens, polls for changes made
+elsewhere (another desk, `triage intake add`, an import) and ticks the countdowns."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
-from triage_tui.domain.clock import Band
-from triage_tui.domain.codes import Status
+from triage_tui.domain.errors import TriageError
 from triage_tui.domain.views import CaseView, OfficerView
-from triage_tui.services import cases as case_services
-from triage_tui.services.context import ServiceContext
-from triage_tui.services.officers import get_officer
+from triage_tui.services import desk as desk_services
+from triage_tui.services.context import ServiceContext, config_dir
+from triage_tui.services.officers import get_officer, list_officers
+from triage_tui.ui.commands import ScreenActions
+from triage_tui.ui.keymap import load_keymap
+from triage_tui.ui.screens.help import HelpScreen
+from triage_tui.ui.screens.my_cases import MyCasesScreen
+from triage_tui.ui.screens.queue import QueueScreen
 
-QUEUE_LIMIT = 500
-LONDON = ZoneInfo("Europe/London")
-BAND_STYLES = {Band.OK: "green", Band.DUE_SOON: "yellow", Band.OVERDUE: "bold dark_orange", Band.BREACHED: "bold red"}
+POLL_SECONDS = 1.0
 
 
 class DeskApp(App[None]):
     TITLE = "Complaints triage desk"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    CSS_PATH = "desk.tcss"
+    COMMANDS = App.COMMANDS | {ScreenActions}
+    BINDINGS = [
+        Binding("1", "show('queue')", "Queue", id="screen.queue"),
+        Binding("2", "show('mine')", "My cases", id="screen.mine"),
+        Binding("3", "later('The supervisor split view')", "Split view", show=False, id="screen.split"),
+        Binding("4", "later('The report screen')", "Reports", show=False, id="screen.reports"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
 
-    def __init__(self, ctx: ServiceContext, officer: OfficerView) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        officer: OfficerView,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.officer = officer
-        self._cases: list[CaseView] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        self.tz = ZoneInfo(ctx.policy.timezone)
+        self.poll_seconds = poll_seconds
+        self.live_views: set[Screen] = set()
+        self.officer_names: list[str] = []
+        self.watermark = 0
+        self._keymap = keymap or {}
+        self._polling = False
+        self._poll_again = False
+        self._poll_timer: Timer | None = None
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.officer.name} ({self.officer.role.value})"
-        table = self.query_one(DataTable)
-        table.add_column("Reference", key="reference")
-        table.add_column("Received", key="received")
-        table.add_column("Channel", key="channel")
-        table.add_column("Customer", key="customer")
-        table.add_column("Summary", key="summary")
-        table.add_column("Status", key="status")
-        table.add_column("Triage", key="countdown")
-        self._cases = case_services.list_cases(self.ctx, statuses=[Status.NEW], limit=QUEUE_LIMIT)
+        self.sub_title = f"{self.officer.name} · {self.officer.role.value}"
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self.officer_names = [o.username for o in list_officers(self.ctx) if o.active]
+        self.watermark = desk_services.latest_watermark(self.ctx)
+        self.add_mode("queue", QueueScreen)
+        self.add_mode("mine", MyCasesScreen)
+        self.switch_mode("queue")
+        self.set_interval(1.0, self.tick)
+        if self.poll_seconds > 0:
+            self._schedule_poll(self.poll_seconds)
+
+    # --- screens --------------------------------------------------------------------------------------------------
+
+    def action_show(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_later(self, what: str) -> None:
+        self.notify(f"{what} is not in this version of the desk yet.", title="Not yet")
+
+    def action_help(self) -> None:
+        keys = []
+        seen = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and (binding.action, binding.description) not in seen:
+                seen.add((binding.action, binding.description))
+                keys.append((self.get_key_display(binding), binding.description))
+        keys.append(("ctrl+p", "Command palette"))
+        self.push_screen(HelpScreen(self.screen.__class__.__name__.removesuffix("Screen"), keys))
+
+    # --- live changes -------------------------------------------------------------------------------------------
+
+    def poll(self) -> None:
+        """Read what changed since the last poll, in a thread; the next poll is scheduled when this one ends,
+        so polls never overlap however slow the database is."""
+        self._poll_timer = None
+        if self._polling:
+            self._poll_again = True
+            return
+        self._polling = True
+        watermark = self.watermark
+
+        def work() -> None:
+            try:
+                changes = desk_services.changes_since(self.ctx, watermark)
+            except TriageError as exc:
+                self.call_from_thread(self._poll_failed, str(exc))
+                return
+            self.call_from_thread(self._poll_done, changes)
+
+        self.run_worker(work, thread=True, group="poll", exit_on_error=False)
+
+    def _schedule_poll(self, delay: float) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_timer(max(delay, 0.01), self.poll)
+
+    def _poll_done(self, changes: desk_services.Changes) -> None:
+        self._polling = False
+        self.watermark = max(self.watermark, changes.watermark)
+        if changes.rows:
+            self.broadcast(changes.rows)
+        fresh = [r for r in changes.rows if r.status.value == "new" and r.version == 1]
+        if len(fresh) == 1:
+            c = fresh[0]
+            self.notify(f"{c.reference} from {c.customer_name}: {c.summary}", title="New contact")
+        elif fresh:
+            self.notify(f"{len(fresh)} new contacts arrived", title="New contacts")
+        self._schedule_poll(0 if self._poll_again else self.poll_seconds)
+        self._poll_again = False
+        self.post_message(self.Polled(changes.watermark))
+
+    def _poll_failed(self, message: str) -> None:
+        self._polling = False
+        self.notify(f"Could not read changes: {message}. Trying again.", severity="warning", timeout=6)
+        self._schedule_poll(max(self.poll_seconds, 5.0))
+
+    class Polled(Message):
+        """A poll has finished (tests wait for it)."""
+
+        def __init__(self, watermark: int) -> None:
+            super().__init__()
+            self.watermark = watermark
+
+    def broadcast(self, rows: list[CaseView]) -> None:
+        for view in list(self.live_views):
+            view.cases_changed(rows)  # type: ignore[attr-defined]
+
+    def tick(self) -> None:
         now = self.ctx.now()
-        for case in self._cases:
-            table.add_row(
-                case.reference,
-                case.received_at.astimezone(LONDON).strftime("%d/%m %H:%M"),
-                case.channel,
-                case.customer_name,
-                case.summary,
-                case.status.value,
-                self._countdown(case, now),
-                key=case.reference,
+        for view in list(self.live_views):
+            if view.is_current or view is self.screen:
+                view.tick(now)  # type: ignore[attr-defined]
+
+    # --- results of actions ---------------------------------------------------------------------------------------
+
+    def acted(self, view: CaseView, message: str) -> None:
+        self.broadcast([view])
+        self.notify(message)
+
+    def refused(self, message: str) -> None:
+        self.notify(message, severity="error", title="Not done", timeout=10)
+        self.poll_now()
+
+    def poll_now(self) -> None:
+        """Read changes at once (after a refusal, so the row shows what the database really holds)."""
+        if self._polling:
+            self._poll_again = True
+        else:
+            self._schedule_poll(0)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.log.error(event.worker, error)
+            self.notify(
+                f"Something went wrong ({type(error).__name__}); nothing was lost. Please report it.",
+                severity="error",
+                timeout=10,
             )
-        self.set_interval(1.0, self._tick)
 
-    def _tick(self) -> None:
-        table = self.query_one(DataTable)
-        now = self.ctx.now()
-        for case in self._cases:
-            table.update_cell(case.reference, "countdown", self._countdown(case, now))
 
-    def _countdown(self, case: CaseView, now) -> Text:  # type: ignore[no-untyped-def]
-        clock = case.clocks(self.ctx.policy).triage
-        band = clock.band(now)
-        return Text(clock.countdown(now), style=BAND_STYLES.get(band, ""), justify="right")
+def make_desk(ctx: ServiceContext, username: str, **options: object) -> DeskApp:
+    """The desk for `username`, with their key remappings; the same factory serves the CLI and the tests."""
+    officer = get_officer(ctx, username)
+    keymap = load_keymap(config_dir() / "config.toml")
+    return DeskApp(ctx, officer, keymap=keymap, **options)  # type: ignore[arg-type]
 
 
 def run_desk(ctx: ServiceContext, username: str) -> None:
-    officer = get_officer(ctx, username)
-    DeskApp(ctx, officer).run()
+    make_desk(ctx, username).run()

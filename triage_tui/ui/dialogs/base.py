@@ -1,0 +1,67 @@
+"""The frame every action dialog shares: a title naming the case, escape to cancel, the result by dismiss()."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from triage_tui.domain.views import CaseView
+
+T = TypeVar("T")
+
+
+class ActionDialog(ModalScreen[T | None], Generic[T]):
+    """A modal form. Subclasses compose `body()` and return their result from `result()`."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    heading: str = ""
+    confirm: str = "Save"
+
+    def __init__(self, case: CaseView | None = None) -> None:
+        super().__init__()
+        self.case = case
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.heading, id="dialog-title")
+            if self.case is not None:
+                yield Static(
+                    f"{self.case.reference} · {self.case.customer_name} · {self.case.summary}", id="dialog-case"
+                )
+            yield from self.body()
+            yield Label("", id="dialog-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(self.confirm, variant="primary", id="confirm")
+                yield Button("Cancel", id="cancel")
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def result(self) -> T | None:
+        """The dialog's answer, or None (after calling `self.problem(...)`) while it is incomplete.
+
+        Every dialog overrides this; the frame alone has nothing to answer."""
+        return None
+
+    def problem(self, message: str) -> None:
+        self.query_one("#dialog-error", Label).update(message)
+
+    def submit(self) -> None:
+        value = self.result()
+        if value is not None:
+            self.dismiss(value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "confirm":
+            self.submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

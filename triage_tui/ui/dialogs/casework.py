@@ -1,0 +1,184 @@
+"""Casework: allocate, acknowledge, send to the service, record the response, add a note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+
+from triage_tui.domain.codes import Outcome, Role, Team
+from triage_tui.services.desk import OfficerLoad
+from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.dialogs.triage import SERVICES
+
+
+class AllocateDialog(ActionDialog[str]):
+    """Pick the complaint officer, seeing each one's open cases and breaches."""
+
+    heading = "Allocate to a complaint officer"
+    confirm = "Allocate"
+
+    def __init__(self, case, loads: list[OfficerLoad]) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(case)
+        # Complaint and recovery officers first, then triage officers, supervisors last; the least loaded first.
+        self.loads = sorted(
+            loads,
+            key=lambda x: (
+                x.officer.role is Role.SUPERVISOR,
+                x.officer.team is Team.TRIAGE,
+                x.breached,
+                x.open,
+                x.officer.username,
+            ),
+        )
+
+    def body(self) -> ComposeResult:
+        options = []
+        for load in self.loads:
+            o = load.officer
+            flags = f"{load.open:>4} {load.due_soon:>4} {load.overdue:>4} {load.breached:>4}"
+            name = o.name if len(o.name) <= 18 else o.name[:17] + "…"
+            options.append(Option(f"{o.username:<10} {name:<18} {o.team.value:<10} {flags}", id=o.username))
+        yield Label(f"{'Officer':<10} {'Name':<18} {'Team':<10} open soon late brch", classes="hint option-head")
+        yield OptionList(*options, id="officers")
+
+    def on_mount(self) -> None:
+        officers = self.query_one(OptionList)
+        officers.focus()
+        if self.loads:
+            officers.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> str | None:
+        officers = self.query_one(OptionList)
+        if officers.highlighted is None:
+            self.problem("Choose an officer")
+            return None
+        return self.loads[officers.highlighted].officer.username
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    channel: str
+    note: str | None
+
+
+class AcknowledgeDialog(ActionDialog[Acknowledgement]):
+    heading = "Acknowledge to the customer"
+    confirm = "Acknowledge"
+
+    def __init__(self, case, due: str) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(case)
+        self.due = due
+
+    def body(self) -> ComposeResult:
+        yield Label(f"Acknowledgement due {self.due}", id="due")
+        yield Label("How was the customer told?")
+        channels = [("Email", "email"), ("Phone", "phone"), ("Letter", "letter"), ("In person", "in_person")]
+        preferred = "email" if self.case is not None and self.case.customer_email else "letter"
+        yield Select(channels, value=preferred, allow_blank=False, id="channel")
+        yield Label("Note (optional)")
+        yield Input(placeholder="e.g. Spoke to Mrs Smith, agreed a call on Friday", id="note")
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> Acknowledgement | None:
+        channel = self.query_one("#channel", Select).value
+        note = self.query_one("#note", Input).value.strip() or None
+        return Acknowledgement(str(channel), note)
+
+
+class SendDialog(ActionDialog[str]):
+    heading = "Send to the service"
+    confirm = "Send"
+
+    def body(self) -> ComposeResult:
+        yield Label("Service that must investigate and reply")
+        yield Input(
+            placeholder="Start typing: Adult Social Care, Highways...",
+            suggester=SuggestFromList(SERVICES, case_sensitive=False),
+            id="service",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> str | None:
+        service = self.query_one(Input).value.strip()
+        if not service:
+            self.problem("Name the service")
+            return None
+        return service
+
+
+@dataclass(frozen=True)
+class Response:
+    outcome: Outcome | None
+
+
+class RespondDialog(ActionDialog[Response]):
+    heading = "Record that the response was sent"
+    confirm = "Response sent"
+    CHOICES = (
+        ("Upheld", Outcome.UPHELD),
+        ("Partly upheld", Outcome.PARTLY_UPHELD),
+        ("Not upheld", Outcome.NOT_UPHELD),
+        ("Not recorded", None),
+    )
+
+    def body(self) -> ComposeResult:
+        yield Label("Outcome")
+        yield OptionList(*(Option(label, id=label) for label, _ in self.CHOICES), id="outcome")
+
+    def on_mount(self) -> None:
+        outcome = self.query_one(OptionList)
+        outcome.focus()
+        outcome.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> Response | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None:
+            self.problem("Choose an outcome")
+            return None
+        return Response(self.CHOICES[index][1])
+
+
+class NoteDialog(ActionDialog[str]):
+    heading = "Add a note"
+    confirm = "Add note"
+
+    def body(self) -> ComposeResult:
+        yield Input(placeholder="What happened, what was agreed", id="note")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> str | None:
+        text = self.query_one(Input).value.strip()
+        if not text:
+            self.problem("Write the note first")
+            return None
+        return text

@@ -1,0 +1,70 @@
+"""One case in full (enter): every field, each clock, the whole history, and every action."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header
+
+from triage_tui.domain.errors import TriageError
+from triage_tui.domain.views import CaseView
+from triage_tui.services import cases as case_services
+from triage_tui.ui.screens.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS, CaseActions
+from triage_tui.ui.widgets.detail import CaseDetail
+
+
+class CaseScreen(CaseActions):
+    BINDINGS = [
+        *TRIAGE_BINDINGS,
+        *CASEWORK_BINDINGS,
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, reference: str) -> None:
+        super().__init__()
+        self.reference = reference
+        self.case: CaseView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield CaseDetail(self.desk.ctx.policy, id="case-full")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.reference
+        self.desk.live_views.add(self)
+        self.load()
+
+    def on_unmount(self) -> None:
+        self.desk.live_views.discard(self)
+
+    def current_case(self) -> CaseView | None:
+        return self.case
+
+    def load(self) -> None:
+        app = self.desk
+        reference = self.reference
+
+        def work() -> None:
+            try:
+                case = case_services.get_case(app.ctx, reference)
+            except TriageError as exc:
+                app.call_from_thread(app.refused, str(exc))
+                return
+            app.call_from_thread(self._show, case)
+
+        self.run_worker(work, thread=True, group="case", exclusive=True, exit_on_error=False)
+
+    def _show(self, case: CaseView) -> None:
+        self.case = case
+        self.query_one(CaseDetail).show(case, self.desk.ctx.now())
+
+    def cases_changed(self, rows: list[CaseView]) -> None:
+        if any(r.reference == self.reference for r in rows):
+            self.load()
+
+    def tick(self, now) -> None:  # type: ignore[no-untyped-def]
+        self.query_one(CaseDetail).refresh_body(now)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

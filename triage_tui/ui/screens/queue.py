@@ -1,0 +1,53 @@
+"""The queue (key 1): new contacts and complaints awaiting allocation, most urgent first."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from triage_tui.domain.errors import TriageError
+from triage_tui.domain.views import CaseView
+from triage_tui.services import desk as desk_services
+from triage_tui.services.desk import QueueQuery
+from triage_tui.ui.screens.actions import TRIAGE_BINDINGS
+from triage_tui.ui.screens.case_list import CaseListScreen
+from triage_tui.ui.widgets.case_table import QUEUE_COLUMNS
+
+
+class QueueScreen(CaseListScreen):
+    BINDINGS = [
+        *TRIAGE_BINDINGS,
+        Binding("n", "take_next", "Take next", id="take_next"),
+        *CaseListScreen.BINDINGS,
+    ]
+    list_name = "Queue"
+    columns = QUEUE_COLUMNS
+    # The clock that matters now: triage while new, then the acknowledgement deadline.
+    clock_columns = (("countdown", "Due", lambda clocks: clocks.nearest()),)
+
+    def base_query(self) -> QueueQuery:
+        return QueueQuery()
+
+    def action_take_next(self) -> None:
+        app = self.desk
+
+        def work() -> None:
+            try:
+                case = desk_services.take_next(app.ctx, app.officer.username)
+            except TriageError as exc:
+                app.call_from_thread(app.refused, str(exc))
+                return
+            app.call_from_thread(self._took, case)
+
+        self.run_worker(work, thread=True, group="actions", exit_on_error=False)
+
+    def _took(self, case: CaseView | None) -> None:
+        if case is None:
+            self.notify("Nothing to take: every new contact is triaged or claimed")
+            return
+        self.desk.broadcast([case])
+        if not self.table.focus_case(case.reference):
+            # Outside the current search or filter: show the whole queue so the claimed case is in view.
+            self.query_state = self.base_query()
+            self.reload()
+        until = case.claimed_until.astimezone(self.desk.tz).strftime("%H:%M") if case.claimed_until else ""
+        self.notify(f"{case.reference} is yours until {until}: {case.customer_name}, {case.summary}")
