@@ -31,6 +31,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     """No test reads the developer's own database, policy or login."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("TRIAGE_DB", raising=False)
     monkeypatch.delenv("TRIAGE_USER", raising=False)
     monkeypatch.delenv("TRIAGE_POLICY", raising=False)

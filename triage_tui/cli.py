@@ -569,18 +569,31 @@ def db_upgrade(ctx: click.Context) -> None:
 
 @main.command()
 @common
-@click.option("--size", type=_choice(["small", "large"]), default="small", show_default=True)
+@click.option(
+    "--size",
+    type=_choice(["small", "large"]),
+    default="small",
+    show_default=True,
+    help="small: a few hundred live contacts; large: adds 100,000 cases of history, 5,000 open.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has cases.")
 @click.option("--seed", type=int, default=2021, show_default=True, help="The same seed gives the same desk.")
 @click.pass_context
 def demo(ctx: click.Context, size: str, if_empty: bool, seed: int) -> None:
     """Fill the database with a realistic desk: officers, supervisors and contacts in every state."""
-    from triage_tui.services.demo import fill_demo
+    from triage_tui.services.demo import fill_demo, fill_large
 
     svc = services(ctx)
-    summary = fill_demo(svc, actor(ctx), size=size, seed=seed, if_empty=if_empty)
+    if size == "large":
+        summary = None if if_empty and not _database_is_empty(svc) else fill_large(svc, actor(ctx), seed=seed)
+    else:
+        summary = fill_demo(svc, actor(ctx), size=size, seed=seed, if_empty=if_empty)
     if summary is not None:
         click.echo(summary, err=True)
+
+
+def _database_is_empty(svc: ServiceContext) -> bool:
+    return not case_services.list_cases(svc, limit=1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,14 +11,16 @@ datetimes in UTC.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 from dataclasses import dataclass
 from datetime import UTC as _UTC
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.policy import DEFAULT_POLICY, Policy
@@ -47,15 +49,80 @@ def utc(moment: datetime) -> datetime:
     return (plain - offset).replace(tzinfo=UTC)
 
 
+# Bank holidays are read from the holidays library once per machine and kept in a small file: building the
+# library's calendar imports every country it knows (about 100 ms, a tenth of the desk's start). The file is
+# keyed by the library's own files, so an upgrade of the library (new one-off days) rebuilds it.
+HOLIDAY_YEARS = range(2000, 2041)
+_holiday_cache_dir: Path | None = None
+
+
+def use_holiday_cache(folder: Path | None) -> None:
+    """Where to keep the bank holiday file (None: always ask the library)."""
+    global _holiday_cache_dir
+    _holiday_cache_dir = folder
+
+
+def _library_fingerprint() -> str | None:
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    version = Path(next(iter(spec.submodule_search_locations))) / "version.py"
+    try:
+        stat = version.stat()
+    except OSError:
+        return None
+    return f"{version}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _library_calendar(country: str, subdivision: str, years: range | None = None):  # type: ignore[no-untyped-def]
+    import holidays
+
+    return holidays.country_holidays(country, subdiv=subdivision, years=years or [])
+
+
+def bank_holidays(country: str, subdivision: str) -> dict[date, str]:
+    """The bank holidays of HOLIDAY_YEARS, from the cache file when it is current, else from the library."""
+    fingerprint = _library_fingerprint()
+    path = _holiday_cache_dir / f"bank-holidays-{country}-{subdivision}.json" if _holiday_cache_dir else None
+    if path is not None and fingerprint is not None:
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if cached.get("library") == fingerprint and cached.get("years") == [
+                HOLIDAY_YEARS.start,
+                HOLIDAY_YEARS.stop,
+            ]:
+                return {date.fromisoformat(day): name for day, name in cached["days"].items()}
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass  # missing or damaged: rebuild it
+    days = dict(_library_calendar(country, subdivision, HOLIDAY_YEARS).items())
+    if path is not None and fingerprint is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(
+                json.dumps(
+                    {
+                        "library": fingerprint,
+                        "years": [HOLIDAY_YEARS.start, HOLIDAY_YEARS.stop],
+                        "days": {day.isoformat(): name for day, name in sorted(days.items())},
+                    }
+                ),
+                encoding="utf-8",
+            )
+            temporary.replace(path)  # atomic: desks starting together never read half a file
+        except OSError:
+            pass  # a read-only home folder: work from the library every time
+    return days
+
+
 class WorkingCalendar:
     """Working days (not weekends, not bank holidays, not the council's closure days) and working hours."""
 
     def __init__(self, policy: Policy = DEFAULT_POLICY) -> None:
         self.policy = policy
         self.tz = ZoneInfo(policy.timezone)
-        self._holidays = holidays.country_holidays(
-            policy.holiday_country, subdiv=policy.holiday_subdivision, years=range(2015, 2036)
-        )
+        self._holidays = bank_holidays(policy.holiday_country, policy.holiday_subdivision)
+        self._outside = None  # the library itself, for the rare date outside HOLIDAY_YEARS
         self._closures = frozenset(policy.extra_closures)
         # Bound per instance so a different policy never reads another's cached answers.
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
@@ -63,10 +130,14 @@ class WorkingCalendar:
         self._end_of_nth = lru_cache(maxsize=16384)(self._end_of_nth_working_day)
 
     def _is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._holidays and day not in self._closures
+        return day.weekday() < 5 and self.holiday_name(day) is None and day not in self._closures
 
     def holiday_name(self, day: date) -> str | None:
-        return self._holidays.get(day)
+        if day.year in HOLIDAY_YEARS:
+            return self._holidays.get(day)
+        if self._outside is None:
+            self._outside = _library_calendar(self.policy.holiday_country, self.policy.holiday_subdivision)
+        return self._outside.get(day)
 
     def _nth_working_day(self, day: date, n: int) -> date:
         """The nth working day after `day` (n >= 1); n == 0 gives `day` itself; n < 0 counts back."""

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.errors import InvalidInput
@@ -184,6 +183,8 @@ def _check(policy: Policy, source: str) -> None:
         ZoneInfo(policy.timezone)
     except (ValueError, ZoneInfoNotFoundError):
         raise InvalidInput(f"{source}: calendar.timezone: unknown time zone {policy.timezone!r}") from None
+    import holidays  # only when a policy file names a calendar: the import costs a tenth of a second
+
     try:
         holidays.country_holidays(policy.holiday_country, subdiv=policy.holiday_subdivision, years=2022)
     except NotImplementedError:

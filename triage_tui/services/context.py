@@ -6,21 +6,19 @@ import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pendulum
-
-from triage_tui.domain.clock import utc
+from triage_tui.domain.clock import use_holiday_cache
 from triage_tui.domain.policy import Policy, load_policy
 from triage_tui.store.engine import Store, resolve_url
 from triage_tui.store.migrate import ensure_schema
 
 
 def _utc_now() -> datetime:
-    # pendulum.now honours pendulum.travel_to, which is how tests freeze time; the rest of the program works
-    # with plain aware datetimes, which are much cheaper to compare and subtract.
-    return utc(pendulum.now(pendulum.UTC))
+    # A plain aware datetime: much cheaper to compare and subtract than pendulum's, and it honours
+    # pendulum.travel_to in tests (time-machine moves the clock underneath datetime.now).
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -57,8 +55,14 @@ def current_username(explicit: str | None = None) -> str:
         return "unknown"
 
 
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "triage"
+
+
 def open_context(db: str | None = None, *, migrate: bool = True) -> ServiceContext:
     """Open the database named by `--db`/TRIAGE_DB/the default, checking (and on SQLite upgrading) its schema."""
+    use_holiday_cache(cache_dir())
     store = Store(resolve_url(db))
     try:
         if migrate:

@@ -322,3 +322,140 @@ def _details(rng: random.Random, summary: str, name: str) -> str:
         "Nobody has been able to tell me what is happening.",
     )
     return f"{rng.choice(openings)} {summary.lower()}. {rng.choice(closings)}\n\n{name}"
+
+
+# --- the large desk: years of history, for trying the desk at a county council's scale -------------------------
+
+LARGE_TOTAL = 100_000
+LARGE_OPEN = 5_000
+CHUNK = 5_000
+
+
+def fill_large(
+    ctx: ServiceContext, actor: str, *, total: int = LARGE_TOTAL, open_cases: int = LARGE_OPEN, seed: int = 2021
+) -> str:
+    """`total` cases over three years, `open_cases` of them still open, written as history in bulk."""
+    from triage_tui.services.history import HistoryRow, history_records
+    from triage_tui.store.bulk import insert_cases, insert_events
+
+    if _is_empty(ctx):
+        fill_demo(ctx, actor, size="small", seed=seed)
+    rng = random.Random(seed)
+    now = ctx.now()
+    with ctx.store.read() as session:
+        staff = {o.username: o.id for o in queries.officers(session)}
+    workers = [p.username for p in STAFF if p.role is Role.OFFICER and p.team is not Team.TRIAGE]
+    made = 0
+    while made < total:
+        rows = []
+        for i in range(made, min(total, made + CHUNK)):
+            rows.append(_historic_row(rng, i, now, total, open_cases, workers, staff, HistoryRow))
+        with ctx.store.write() as session:
+            records = [history_records(row, "demo", now) for row in rows]
+            ids = insert_cases(session, [case for case, _ in records])
+            events = [
+                {**event, "case_id": case_id} for case_id, (_, evs) in zip(ids, records, strict=True) for event in evs
+            ]
+            insert_events(session, events)
+        made += len(rows)
+    return f"added {made:,} cases of history ({open_cases:,} open) to {ctx.store.path or 'the database'}"
+
+
+def _is_empty(ctx: ServiceContext) -> bool:
+    with ctx.store.read() as session:
+        return queries.officer_count(session) == 0
+
+
+def _historic_row(rng, i, now, total, open_cases, workers, staff, HistoryRow):  # type: ignore[no-untyped-def]
+    from triage_tui.domain.codes import Status
+
+    is_open = i >= total - open_cases
+    if is_open:
+        received = now - timedelta(hours=rng.uniform(0.5, 40 * 24))
+    else:
+        received = now - timedelta(days=rng.uniform(45, 3 * 365))
+    not_complaint = rng.random() < 0.30
+    if not_complaint:
+        summary, org, service = rng.choice(NOT_COMPLAINTS)
+        kind = CaseType.UNCLASSIFIED
+    else:
+        kind = _pick(rng, KINDS)  # type: ignore[assignment]
+        summary, service = rng.choice(SUMMARIES[kind])  # type: ignore[index]
+        org = None
+    name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    base = {
+        "reference": f"DEMO-{i + 1:06d}",
+        "received_at": received,
+        "channel": _pick(rng, CHANNELS).value,  # type: ignore[attr-defined]
+        "customer_name": name,
+        "summary": summary,
+        "type": kind,
+    }
+    age = now - received
+    triaged = received + timedelta(hours=rng.uniform(0.5, 40))
+    if is_open and (age < timedelta(hours=rng.uniform(2, 60)) or not_complaint):
+        return HistoryRow(
+            status=Status.NEW, type=CaseType.UNCLASSIFIED, **{k: v for k, v in base.items() if k != "type"}
+        )
+    if not_complaint:
+        reason = CloseReason.SIGNPOSTED if org else CloseReason.SERVICE_REQUEST
+        return HistoryRow(
+            status=Status.CLOSED, closed_at=triaged, close_reason=reason, signposted_to=org, service=service, **base
+        )
+    officer = rng.choice(workers)
+    allocated = triaged + timedelta(hours=rng.uniform(1, 24))
+    acknowledged = allocated + timedelta(hours=rng.uniform(1, 72))
+    sent = acknowledged + timedelta(hours=rng.uniform(1, 24))
+    responded = sent + timedelta(days=rng.uniform(3, 20))
+    if is_open:
+        stage = rng.choices(["triaged", "allocated", "with_service"], weights=[8, 30, 62])[0]
+        if stage == "triaged" or allocated > now:
+            return HistoryRow(status=Status.TRIAGED, triaged_at=min(triaged, now), **base)
+        if stage == "allocated" or sent > now:
+            return HistoryRow(
+                status=Status.ALLOCATED,
+                triaged_at=triaged,
+                allocated_at=allocated,
+                acknowledged_at=acknowledged if acknowledged <= now and rng.random() < 0.7 else None,
+                officer=officer,
+                officer_id=staff[officer],
+                **base,
+            )
+        return HistoryRow(
+            status=Status.WITH_SERVICE,
+            triaged_at=triaged,
+            allocated_at=allocated,
+            acknowledged_at=acknowledged,
+            sent_to_service_at=sent,
+            service=service,
+            officer=officer,
+            officer_id=staff[officer],
+            **base,
+        )
+    if rng.random() < 0.12:
+        closed = allocated + timedelta(hours=rng.uniform(1, 96))
+        reason = rng.choice([CloseReason.WITHDRAWN, CloseReason.DUPLICATE, CloseReason.OUT_OF_TIME])
+        return HistoryRow(
+            status=Status.CLOSED,
+            triaged_at=triaged,
+            allocated_at=allocated,
+            officer=officer,
+            officer_id=staff[officer],
+            closed_at=closed,
+            close_reason=reason,
+            duplicate_of=f"DEMO-{max(1, i - rng.randint(1, 50)):06d}" if reason is CloseReason.DUPLICATE else None,
+            **base,
+        )
+    return HistoryRow(
+        status=Status.RESPONDED,
+        triaged_at=triaged,
+        allocated_at=allocated,
+        acknowledged_at=acknowledged,
+        sent_to_service_at=sent,
+        service=service,
+        responded_at=responded,
+        outcome=rng.choice(list(Outcome)).value,
+        officer=officer,
+        officer_id=staff[officer],
+        **base,
+    )

@@ -74,6 +74,8 @@ class QueuePage:
     rows: list[CaseView]
     total: int  # how many cases match, of which `rows` are the most urgent
     watermark: int  # the newest event id when the page was read
+    bands: dict[Band, int] = field(default_factory=dict)  # running clocks by band, over all `total` cases
+    ranks: dict[int, tuple[datetime, int]] = field(default_factory=dict)  # each row's sort key, by case id
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def queue_page(ctx: ServiceContext, query: QueueQuery, *, limit: int = 500) -> Q
             search=query.search,
         )
         ranked: list[tuple[datetime, int]] = []
+        bands: dict[Band, int] = {}
         for c in candidates:
             due, band = _urgency(
                 CaseTimes(
@@ -133,15 +136,19 @@ def queue_page(ctx: ServiceContext, query: QueueQuery, *, limit: int = 500) -> Q
             if query.bands and band not in query.bands:
                 continue
             ranked.append((due, c.id))
+            if band is not None:
+                bands[band] = bands.get(band, 0) + 1
         ranked.sort()
-        page_ids = [cid for _, cid in ranked[:limit]]
+        page = ranked[:limit]
+        page_ids = [cid for _, cid in page]
         order = {cid: i for i, cid in enumerate(page_ids)}
         names = queries.usernames(session)
         rows = sorted(
             (queries.case_view(row, names) for row in queries.cases_by_ids(session, page_ids)),
             key=lambda v: order[v.id],
         )
-    return QueuePage(rows=rows, total=len(ranked), watermark=watermark)
+    ranks = {cid: (due, cid) for due, cid in page}
+    return QueuePage(rows=rows, total=len(ranked), watermark=watermark, bands=bands, ranks=ranks)
 
 
 def urgency_key(ctx: ServiceContext, case: CaseView) -> tuple[datetime, int]:

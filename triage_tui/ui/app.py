@@ -3,6 +3,7 @@ elsewhere (another desk, `triage intake add`, an import) and ticks the countdown
 
 from __future__ import annotations
 
+import gc
 from zoneinfo import ZoneInfo
 
 from textual.app import App
@@ -19,6 +20,7 @@ from triage_tui.services.context import ServiceContext, config_dir
 from triage_tui.services.officers import get_officer, list_officers
 from triage_tui.ui.commands import ScreenActions
 from triage_tui.ui.keymap import load_keymap
+from triage_tui.ui.screens.case_list import PAGE
 from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.screens.my_cases import MyCasesScreen
 from triage_tui.ui.screens.queue import QueueScreen
@@ -46,6 +48,7 @@ class DeskApp(App[None]):
         *,
         poll_seconds: float = POLL_SECONDS,
         keymap: dict[str, str] | None = None,
+        first_page: desk_services.QueuePage | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -56,16 +59,20 @@ class DeskApp(App[None]):
         self.officer_names: list[str] = []
         self.watermark = 0
         self._keymap = keymap or {}
+        # The queue read before the app started, so the first frame already shows it.
+        self.first_page = first_page
         self._polling = False
         self._poll_again = False
         self._poll_timer: Timer | None = None
+        self._frozen = False
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.officer.name} · {self.officer.role.value}"
         if self._keymap:
             self.set_keymap(self._keymap)
         self.officer_names = [o.username for o in list_officers(self.ctx) if o.active]
-        self.watermark = desk_services.latest_watermark(self.ctx)
+        # Changes are read from the older of the two, so none made in between is missed.
+        self.watermark = self.first_page.watermark if self.first_page else desk_services.latest_watermark(self.ctx)
         self.add_mode("queue", QueueScreen)
         self.add_mode("mine", MyCasesScreen)
         self.switch_mode("queue")
@@ -156,6 +163,22 @@ class DeskApp(App[None]):
             if view.is_current or view is self.screen:
                 view.tick(now)  # type: ignore[attr-defined]
 
+    def settled(self) -> None:
+        """The first list is on screen: move what has been built so far out of the garbage collector's sight.
+
+        A full collection walks every live object, tens of milliseconds with a page of cases and the
+        libraries loaded, and would land in the middle of a countdown tick or a key press. What exists now
+        lives as long as the desk, so it is frozen once (gc.freeze); later garbage is collected as usual.
+        """
+        if not self._frozen:
+            self._frozen = True
+            # After the first paint, so the officer sees the queue first.
+            self.set_timer(1.0, self._freeze_heap)
+
+    def _freeze_heap(self) -> None:
+        gc.collect()
+        gc.freeze()
+
     # --- results of actions ---------------------------------------------------------------------------------------
 
     def acted(self, view: CaseView, message: str) -> None:
@@ -184,12 +207,17 @@ class DeskApp(App[None]):
             )
 
 
-def make_desk(ctx: ServiceContext, username: str, **options: object) -> DeskApp:
-    """The desk for `username`, with their key remappings; the same factory serves the CLI and the tests."""
+def make_desk(ctx: ServiceContext, username: str, *, prefetch: bool = False, **options: object) -> DeskApp:
+    """The desk for `username`, with their key remappings; the same factory serves the CLI and the tests.
+
+    With `prefetch` the queue is read before the app starts, so its first frame shows it rather than a
+    loading line followed by a second layout.
+    """
     officer = get_officer(ctx, username)
     keymap = load_keymap(config_dir() / "config.toml")
-    return DeskApp(ctx, officer, keymap=keymap, **options)  # type: ignore[arg-type]
+    first = desk_services.queue_page(ctx, desk_services.QueueQuery(), limit=PAGE) if prefetch else None
+    return DeskApp(ctx, officer, keymap=keymap, first_page=first, **options)  # type: ignore[arg-type]
 
 
 def run_desk(ctx: ServiceContext, username: str) -> None:
-    make_desk(ctx, username).run()
+    make_desk(ctx, username, prefetch=True).run()

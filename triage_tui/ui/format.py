@@ -25,7 +25,7 @@ BAND_STYLES: dict[Band | None, str] = {
     None: "dim",
 }
 # Event details already shown elsewhere on the case (or only machine-readable).
-HIDDEN = frozenset({"until", "received_at", "previous_type"})
+HIDDEN = frozenset({"until", "received_at", "previous_type", "history"})
 CLOCK_LABELS = {"triage": "Triage", "acknowledgement": "Acknowledgement", "response": "Response"}
 
 
@@ -61,8 +61,8 @@ def holder(case: CaseView, now: datetime) -> str:
     return f"{claimant} (claim)" if claimant else ""
 
 
-def case_detail(case: CaseView, policy: Policy, now: datetime, *, history: bool = True) -> RenderableType:
-    """The whole case: who, what, each clock separately, and its history."""
+def case_head(case: CaseView, now: datetime) -> RenderableType:
+    """Who and what: the first part of a case's detail."""
     head = Text.assemble(
         (case.reference, "bold"),
         "  ",
@@ -91,7 +91,11 @@ def case_detail(case: CaseView, policy: Policy, now: datetime, *, history: bool 
     ):
         if value:
             facts.add_row(label, value)
+    return Group(head, facts)
 
+
+def case_clocks(case: CaseView, policy: Policy, now: datetime) -> RenderableType:
+    """Each clock separately: its due time and where it stands."""
     clocks = Table.grid(padding=(0, 2))
     clocks.add_column(no_wrap=True)
     clocks.add_column(no_wrap=True)
@@ -99,11 +103,15 @@ def case_detail(case: CaseView, policy: Policy, now: datetime, *, history: bool 
     for clock in case.clocks(policy).all():
         due = f"due {local(clock.due_at)}" if clock.due_at else ""
         clocks.add_row(CLOCK_LABELS[clock.name], due, clock_state(clock, now))
+    return Group(Text("Clocks", style="bold underline"), clocks)
 
-    parts: list[RenderableType] = [head, facts, Text("Clocks", style="bold underline"), clocks]
+
+def case_story(case: CaseView) -> RenderableType:
+    """The full text and the history of events."""
+    parts: list[RenderableType] = []
     if case.details:
         parts += [Text("Details", style="bold underline"), Text(case.details)]
-    if history and case.events:
+    if case.events:
         events = Table.grid(padding=(0, 1))
         events.add_column(style="dim", no_wrap=True)
         events.add_column(no_wrap=True)

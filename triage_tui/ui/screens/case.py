@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.views import CaseView
 from triage_tui.services import cases as case_services
 from triage_tui.ui.screens.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS, CaseActions
 from triage_tui.ui.widgets.detail import CaseDetail
+from triage_tui.ui.widgets.key_bar import KeyBar
 
 
 class CaseScreen(CaseActions):
@@ -28,7 +29,7 @@ class CaseScreen(CaseActions):
     def compose(self) -> ComposeResult:
         yield Header()
         yield CaseDetail(self.desk.ctx.policy, id="case-full")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = self.reference

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import Header, Input, Label
 
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.views import CaseView
@@ -20,6 +20,7 @@ from triage_tui.ui.dialogs.filter import FilterDialog
 from triage_tui.ui.screens.actions import CaseActions
 from triage_tui.ui.widgets.case_table import CaseTable, ClockColumn, Column
 from triage_tui.ui.widgets.detail import CaseDetail
+from triage_tui.ui.widgets.key_bar import KeyBar
 
 PAGE = 500
 # Wait this long after the cursor stops before reading the highlighted case's history.
@@ -43,6 +44,7 @@ class CaseListScreen(CaseActions):
         super().__init__()
         self.query_state = QueueQuery()  # set from base_query() once mounted, when the officer is known
         self.total = 0
+        self.page_bands: dict[str, int] = {}  # bands over every match, when more match than are shown
         self._detail_timer = None
 
     # --- what each list is ---------------------------------------------------------------------------------------
@@ -63,7 +65,7 @@ class CaseListScreen(CaseActions):
             with Vertical(id="list-pane"):
                 yield self.make_table()
             yield CaseDetail(self.desk.ctx.policy, id="detail")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> CaseTable:
@@ -76,7 +78,12 @@ class CaseListScreen(CaseActions):
         self.query_state = self.base_query()
         self.query_one("#search", Input).display = False
         self.desk.live_views.add(self)
-        self.reload()
+        first = self.desk.first_page
+        if first is not None and self.query_state == QueueQuery():
+            self.desk.first_page = None
+            self._show_page(self.query_state, first)
+        else:
+            self.reload()
 
     def on_unmount(self) -> None:
         self.desk.live_views.discard(self)
@@ -111,9 +118,12 @@ class CaseListScreen(CaseActions):
             return  # a newer search is on its way
         now = self.desk.ctx.now()
         self.total = page.total
-        self.table.load(page.rows, self._rank, now)
+        self.page_bands = {band.value.replace("_", " "): n for band, n in page.bands.items()}
+        ranks = page.ranks
+        self.table.load(page.rows, lambda case: ranks.get(case.id) or self._rank(case), now)
         self._update_status()
         self._schedule_detail()
+        self.desk.settled()
         self.post_message(self.Loaded())
 
     def _rank(self, case: CaseView) -> tuple[datetime, int]:
@@ -145,20 +155,26 @@ class CaseListScreen(CaseActions):
         text = f"{self.list_name}: {self.total} case{'s' if self.total != 1 else ''}"
         if described:
             text += f" {described}"
-        counts = ", ".join(f"{n} {band}" for band, n in self.table.band_counts().items() if n)
+        # All matches are on screen: count live from the rows; else the counts read with the page.
+        bands = self.table.band_counts() if shown >= self.total else self.page_bands
+        counts = ", ".join(
+            f"{bands.get(band, 0)} {band}" for band in ("breached", "overdue", "due soon") if bands.get(band)
+        )
         if counts:
             text += f" · {counts}"
         if shown < self.total:
             text += f" · showing the {shown} most urgent (search or filter to narrow)"
-        self.query_one("#list-status", Label).update(text)
+        status = self.query_one("#list-status", Label)
+        if str(status.content) != text:
+            status.update(text, layout=False)  # one line, always: no layout pass needed
 
     # --- the highlighted case in detail -------------------------------------------------------------------------
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_case_table_highlighted(self, event: CaseTable.Highlighted) -> None:
         self._schedule_detail()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        # The table takes enter itself (as "select"); selecting a row opens it.
+    def on_case_table_selected(self, event: CaseTable.Selected) -> None:
+        # The list takes enter itself (as "select"); selecting a row opens it.
         event.stop()
         self.action_open_case()
 

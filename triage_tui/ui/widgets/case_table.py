@@ -1,9 +1,12 @@
-"""A list of cases that stays put while it changes underneath the officer.
+"""A list of cases drawn line by line, that stays put while it changes underneath the officer.
 
-Rows are keyed by reference and never cleared while live: changed rows are updated cell by cell, new ones added,
-gone ones removed, and the rows re-sorted only when the order really changed, with the cursor kept on the same
-case. The countdown column is recomputed each second from deadlines derived once per row, and only cells whose
-text changed are touched (the text changes once a minute, so most ticks touch nothing).
+Textual's DataTable renders every cell through Rich and re-renders whole rows on any change; for a queue whose
+countdowns change every minute that cost more than a frame. This widget keeps the cases as plain objects and
+builds each visible line from a handful of segments when it is drawn, so:
+- loading a page of cases costs next to nothing (no per-cell objects);
+- a countdown tick recomputes only the rows on screen, and repaints only when some text changed;
+- changes are applied by reference: updated in place, added, removed, re-sorted only when the order changed,
+  with the cursor kept on the same case and the scroll position kept.
 """
 
 from __future__ import annotations
@@ -12,10 +15,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.text import Text
-from textual.widgets import DataTable
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from triage_tui.domain.clock import CaseClocks, Clock
+from triage_tui.domain.clock import Band, CaseClocks, Clock
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.views import CaseView
@@ -26,16 +36,17 @@ from triage_tui.ui import format as fmt
 class Column:
     key: str
     label: str
-    width: int | None
-    cell: Callable[[CaseView, datetime], str | Text]
+    width: int
+    cell: Callable[[CaseView, datetime], str]
+
+
+# (column key, heading, which clock of the case it counts down)
+ClockColumn = tuple[str, str, Callable[[CaseClocks], Clock | None]]
 
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
-
-# (column key, heading, which clock of the case it counts down)
-ClockColumn = tuple[str, str, Callable[[CaseClocks], Clock | None]]
 
 TYPE_SHORT = {
     CaseType.ADULTS: "Adults",
@@ -46,35 +57,85 @@ TYPE_SHORT = {
     CaseType.UNCLASSIFIED: "-",
 }
 
-# The countdown columns come right after the reference (see CaseTable.on_mount), so they stay in view on a
-# narrow terminal where the right-hand columns scroll off.
+# The countdown columns come right after the reference, so they stay in view on a narrow terminal where the
+# right-hand columns scroll off.
 QUEUE_COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", 11, lambda c, now: c.reference),
     Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
-    Column("channel", "Channel", 7, lambda c, now: _clip(c.channel.replace("_", " "), 7)),
-    Column("customer", "Customer", 16, lambda c, now: _clip(c.customer_name, 16)),
-    Column("summary", "Summary", 30, lambda c, now: _clip(c.summary, 30)),
+    Column("channel", "Channel", 7, lambda c, now: c.channel.replace("_", " ")),
+    Column("customer", "Customer", 16, lambda c, now: c.customer_name),
+    Column("summary", "Summary", 30, lambda c, now: c.summary),
     Column("type", "Type", 10, lambda c, now: TYPE_SHORT[c.type]),
     Column("status", "Status", 9, lambda c, now: c.status.value),
-    Column("holder", "Claim/officer", 14, lambda c, now: _clip(fmt.holder(c, now), 14)),
+    Column("holder", "Claim/officer", 14, lambda c, now: fmt.holder(c, now)),
 )
 MY_COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", 11, lambda c, now: c.reference),
     Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
-    Column("customer", "Customer", 16, lambda c, now: _clip(c.customer_name, 16)),
-    Column("summary", "Summary", 30, lambda c, now: _clip(c.summary, 30)),
+    Column("customer", "Customer", 16, lambda c, now: c.customer_name),
+    Column("summary", "Summary", 30, lambda c, now: c.summary),
     Column("type", "Type", 10, lambda c, now: TYPE_SHORT[c.type]),
     Column("status", "Status", 12, lambda c, now: c.status.value),
     Column("acked", "Acknowledged", 12, lambda c, now: fmt.short(c.acknowledged_at) if c.acknowledged_at else ""),
 )
+CLOCK_WIDTH = 16
+GAP = 2
+
+BAND_STYLE = {band: Style.parse(style) for band, style in fmt.BAND_STYLES.items() if band is not None}
 
 
-class CaseTable(DataTable[str | Text]):
-    """Cases, one row each, with live countdowns in the last columns."""
+class _LazyClocks(dict[str, CaseClocks]):
+    """Each case's clocks, derived the first time the row is drawn or counted, not for every row on load."""
 
+    def __init__(self, cases: dict[str, CaseView], policy: Policy) -> None:
+        super().__init__()
+        self.cases = cases
+        self.policy = policy
+
+    def __missing__(self, ref: str) -> CaseClocks:
+        clocks = self[ref] = self.cases[ref].clocks(self.policy)
+        return clocks
+
+
+class CaseTable(ScrollView, can_focus=True):
+    """Cases, one line each, with live countdowns beside the reference."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(0)", "First", show=False),
+        Binding("end", "edge(1)", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+    COMPONENT_CLASSES = {"case-table--header", "case-table--cursor", "case-table--odd", "case-table--even"}
     DEFAULT_CSS = """
-    CaseTable { height: 1fr; }
+    CaseTable {
+        height: 1fr;
+        background: $surface;
+        scrollbar-gutter: stable;
+    }
+    CaseTable > .case-table--header { background: $panel; text-style: bold; }
+    CaseTable > .case-table--even { background: $surface; }
+    CaseTable > .case-table--odd { background: $surface-lighten-1; }
+    CaseTable > .case-table--cursor { background: $secondary 40%; text-style: bold; }
+    CaseTable:focus > .case-table--cursor { background: $accent; color: $text; text-style: bold; }
     """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, table: CaseTable, case: CaseView | None) -> None:
+            super().__init__()
+            self.table = table
+            self.case = case
+
+    class Selected(Message):
+        def __init__(self, table: CaseTable, case: CaseView) -> None:
+            super().__init__()
+            self.table = table
+            self.case = case
 
     def __init__(
         self,
@@ -84,58 +145,80 @@ class CaseTable(DataTable[str | Text]):
         *,
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.case_columns = columns
         self.clock_columns = clocks
         self.policy = policy
+        self.order: list[str] = []  # references, top to bottom
         self.cases: dict[str, CaseView] = {}
-        self._clocks: dict[str, CaseClocks] = {}
-        self._shown: dict[tuple[str, str], str] = {}  # (reference, clock column) -> text on screen
+        self._clocks = _LazyClocks(self.cases, policy)
         self._rank: dict[str, tuple[datetime, int]] = {}
-        self._claims: dict[str, datetime] = {}  # live claims, to clear from the row when they lapse
-        self._column_keys = {c.key for c in columns}
+        self._drawn: dict[str, tuple[str, ...]] = {}  # the countdown texts last drawn for rows on screen
+        self._static: dict[str, tuple[CaseView, bool, list[str]]] = {}  # the other cells, per case as last seen
+        self._styles: dict[str, Style] = {}
+        self.now = datetime.min
+        first, *rest = columns
+        self._layout: list[tuple[str, str, int]] = [(first.key, first.label, first.width)]
+        self._layout += [(key, label, CLOCK_WIDTH) for key, label, _ in clocks]
+        self._layout += [(c.key, c.label, c.width) for c in rest]
+        self._by_key = {c.key: c for c in columns}
+        self._clock_by_key = {key: pick for key, _, pick in clocks}
+        self.virtual_size = Size(self._line_width(), 1)
 
-    def on_mount(self) -> None:
-        first, *rest = self.case_columns
-        self.add_column(first.label, key=first.key, width=first.width)
-        for key, label, _ in self.clock_columns:
-            self.add_column(label, key=key, width=16)
-        for column in rest:
-            self.add_column(column.label, key=column.key, width=column.width)
+    def _line_width(self) -> int:
+        return sum(width + GAP for _, _, width in self._layout) + 1
 
-    # --- what is highlighted -------------------------------------------------------------------------------------
+    # --- reading what is shown -----------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self.order)
 
     @property
     def current(self) -> CaseView | None:
-        if self.row_count == 0:
+        if not self.order:
             return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except Exception:  # the cursor is outside the rows (an empty table)
-            return None
-        return self.cases.get(key) if key is not None else None
+        return self.cases[self.order[min(self.cursor_row, len(self.order) - 1)]]
 
-    def focus_case(self, reference: str) -> bool:
-        if reference not in self.cases:
-            return False
-        self.move_cursor(row=self.get_row_index(reference))
-        return True
+    def index_of(self, reference: str) -> int:
+        return self.order.index(reference)
 
-    # --- loading and live changes --------------------------------------------------------------------------------
+    def cell_text(self, reference: str, key: str) -> str:
+        """What the cell shows (tests and the status line read it)."""
+        case = self.cases[reference]
+        if key in self._clock_by_key:
+            clock = self._clock_by_key[key](self._clocks[reference])
+            return clock.countdown(self.now) if clock is not None and clock.running else "-"
+        return self._by_key[key].cell(case, self.now)
+
+    def band_counts(self) -> dict[str, int]:
+        """How many rows' first countdown is breached, overdue and due soon."""
+        counts = {"breached": 0, "overdue": 0, "due soon": 0}
+        if not self.clock_columns:
+            return counts
+        pick = self.clock_columns[0][2]
+        names = {Band.BREACHED: "breached", Band.OVERDUE: "overdue", Band.DUE_SOON: "due soon"}
+        for ref in self.order:
+            clock = pick(self._clocks[ref])
+            band = clock.band(self.now) if clock is not None else None
+            if band in names:
+                counts[names[band]] += 1  # type: ignore[index]
+        return counts
+
+    # --- loading and live changes ----------------------------------------------------------------------------------
 
     def load(self, rows: list[CaseView], rank: Callable[[CaseView], tuple[datetime, int]], now: datetime) -> None:
-        """Show a new result (a new query): rows in the given order, the cursor on the same case if it is there."""
+        """Show a new result (a new query), keeping the cursor on the same case if it is there."""
         keep = self.current.reference if self.current else None
-        self.clear()
-        self.cases.clear()
-        self._clocks.clear()
-        self._shown.clear()
-        self._rank.clear()
-        self._claims.clear()
-        for case in rows:
-            self._add(case, rank(case), now)
-        if keep and keep in self.cases:
-            self.focus_case(keep)
+        self.now = now
+        self.order = [case.reference for case in rows]
+        self.cases = {case.reference: case for case in rows}
+        self._clocks = _LazyClocks(self.cases, self.policy)
+        self._rank = {case.reference: rank(case) for case in rows}
+        self._drawn.clear()
+        self._static.clear()
+        self._resize()
+        self._move_to(self.order.index(keep) if keep in self.cases else 0, scroll=True)
 
     def apply(
         self,
@@ -144,7 +227,8 @@ class CaseTable(DataTable[str | Text]):
         rank: Callable[[CaseView], tuple[datetime, int]],
         now: datetime,
     ) -> tuple[list[str], list[str]]:
-        """Bring changed cases into the table; returns (added, removed) references."""
+        """Bring changed cases into the list; returns (added, removed) references."""
+        self.now = now
         keep = self.current.reference if self.current else None
         keep_row = self.cursor_row
         added: list[str] = []
@@ -154,101 +238,177 @@ class CaseTable(DataTable[str | Text]):
             ref = case.reference
             if not belongs(case):
                 if ref in self.cases:
-                    self.remove_row(ref)
-                    self._forget(ref)
+                    del self.cases[ref], self._rank[ref]
+                    self._clocks.pop(ref, None)
+                    self._drawn.pop(ref, None)
+                    self._static.pop(ref, None)
                     removed.append(ref)
                 continue
             key = rank(case)
-            if ref in self.cases:
-                self._update(case, now)
-                resort = resort or key != self._rank[ref]
-                self._rank[ref] = key
-            else:
-                resort = resort or (bool(self._rank) and key < max(self._rank.values()))
-                self._add(case, key, now)
+            if ref not in self.cases:
                 added.append(ref)
+                resort = resort or (bool(self._rank) and key < max(self._rank.values()))
+            else:
+                resort = resort or key != self._rank[ref]
+            self.cases[ref] = case
+            self._clocks.pop(ref, None)  # derived again from the new version when next needed
+            self._rank[ref] = key
+        if removed:
+            gone = set(removed)
+            self.order = [ref for ref in self.order if ref not in gone]
         if resort:
-            self.sort("reference", key=lambda ref: self._rank[ref])
+            self.order = sorted(self.cases, key=self._rank.__getitem__)
+        else:
+            self.order.extend(added)
+        self._resize()
         if keep is not None and keep in self.cases:
-            if self.get_row_index(keep) != self.cursor_row:
-                self.move_cursor(row=self.get_row_index(keep), animate=False)
-        elif self.row_count:
-            self.move_cursor(row=min(keep_row, self.row_count - 1), animate=False)
+            self._move_to(self.order.index(keep), scroll=False)
+        elif self.order:
+            self._move_to(min(keep_row, len(self.order) - 1), scroll=False)
+        else:
+            self._move_to(0, scroll=False)
+        self.refresh()
         return added, removed
 
     def tick(self, now: datetime) -> int:
-        """Refresh the countdown cells whose text changed (and lapsed claims); returns how many changed."""
+        """Recompute the countdowns on screen; repaint if any text changed. Returns how many rows changed."""
+        self.now = now
         changed = 0
-        for ref, clocks in self._clocks.items():
-            for key, _, pick in self.clock_columns:
-                text = fmt.countdown(pick(clocks), now)
-                if self._shown.get((ref, key)) != text.plain:
-                    self._shown[(ref, key)] = text.plain
-                    self.update_cell(ref, key, text)
-                    changed += 1
-        for ref in [r for r, until in self._claims.items() if until <= now]:
-            del self._claims[ref]
-            if "holder" in self._column_keys:
-                self.update_cell(ref, "holder", fmt.holder(self.cases[ref], now))
+        for ref in self._visible_refs():
+            texts = self._countdowns(ref)
+            if self._drawn.get(ref) != texts:
                 changed += 1
+        if changed:
+            self.refresh()
         return changed
 
-    def _cells(self, case: CaseView, now: datetime) -> list[str | Text]:
-        """The row's cells in column order: reference, the countdowns, then the rest."""
-        clocks = self._clocks[case.reference]
-        first, *rest = self.case_columns
-        cells: list[str | Text] = [first.cell(case, now)]
-        for key, _, pick in self.clock_columns:
-            text = fmt.countdown(pick(clocks), now)
-            self._shown[(case.reference, key)] = text.plain
-            cells.append(text)
-        cells.extend(column.cell(case, now) for column in rest)
+    # --- cursor ----------------------------------------------------------------------------------------------------
+
+    def focus_case(self, reference: str) -> bool:
+        if reference not in self.cases:
+            return False
+        self._move_to(self.order.index(reference), scroll=True)
+        return True
+
+    def move_cursor(self, row: int) -> None:
+        self._move_to(row, scroll=True)
+
+    def _move_to(self, row: int, *, scroll: bool) -> None:
+        row = max(0, min(row, len(self.order) - 1)) if self.order else 0
+        previous = self.cursor_row
+        self.set_reactive(CaseTable.cursor_row, row)
+        if scroll or row != previous:
+            self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.current))
+
+    def _scroll_to_cursor(self) -> None:
+        rows_on_screen = max(1, self.size.height - 1)
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + rows_on_screen:
+            self.scroll_to(y=self.cursor_row - rows_on_screen + 1, animate=False, immediate=True)
+
+    def action_cursor(self, step: int) -> None:
+        self._move_to(self.cursor_row + step, scroll=True)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor_row + direction * max(1, self.size.height - 2), scroll=True)
+
+    def action_edge(self, end: int) -> None:
+        self._move_to(len(self.order) - 1 if end else 0, scroll=True)
+
+    def action_select(self) -> None:
+        case = self.current
+        if case is not None:
+            self.post_message(self.Selected(self, case))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y - 1
+        if 0 <= row < len(self.order) and event.y >= 1:
+            if row == self.cursor_row and event.chain > 1:
+                self.action_select()
+            else:
+                self._move_to(row, scroll=False)
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self._line_width(), len(self.order) + 1)
+
+    # --- drawing ------------------------------------------------------------------------------------------------------
+
+    def _visible_refs(self) -> list[str]:
+        top = int(self.scroll_y)
+        return self.order[top : top + max(0, self.size.height - 1)]
+
+    def _countdowns(self, ref: str) -> tuple[str, ...]:
+        clocks = self._clocks[ref]
+        texts = []
+        for _, _, pick in self.clock_columns:
+            clock = pick(clocks)
+            texts.append(clock.countdown(self.now) if clock is not None and clock.running else "-")
+        return tuple(texts)
+
+    def _static_cells(self, ref: str, case: CaseView) -> list[str]:
+        """The cells that do not count down, formatted once per version of the case (and per claim lapsing)."""
+        claim_live = case.claimed_until is not None and case.claimed_until > self.now
+        cached = self._static.get(ref)
+        if cached is not None and cached[0] is case and cached[1] == claim_live:
+            return cached[2]
+        cells = [
+            _clip(self._by_key[key].cell(case, self.now), w).ljust(w) + " " * GAP
+            for key, _, w in self._layout
+            if key not in self._clock_by_key
+        ]
+        self._static[ref] = (case, claim_live, cells)
         return cells
 
-    def band_counts(self) -> dict[str, int]:
-        """How many countdowns on the list read breached, overdue and due soon."""
-        counts = {"breached": 0, "overdue": 0, "due soon": 0}
-        for text in self._shown.values():
-            if text.startswith("breached"):
-                counts["breached"] += 1
-            elif text.startswith("overdue"):
-                counts["overdue"] += 1
-            elif text.startswith("due "):
-                counts["due soon"] += 1
-        return counts
+    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        # Component styles depend on focus and theme; read them once per paint, not once per line.
+        self._styles = {
+            name: self.get_component_rich_style(name)
+            for name in ("case-table--header", "case-table--cursor", "case-table--odd", "case-table--even")
+        }
+        return super().render_lines(crop)
 
-    def _track_claim(self, case: CaseView, now: datetime) -> None:
-        if case.claimed_by and case.claimed_until is not None and case.claimed_until > now:
-            self._claims[case.reference] = case.claimed_until
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x = int(self.scroll_x)
+        styles = self._styles or {
+            name: self.get_component_rich_style(name)
+            for name in ("case-table--header", "case-table--cursor", "case-table--odd", "case-table--even")
+        }
+        if y == 0:
+            style = styles["case-table--header"]
+            segments = [Segment(" ", style)]
+            for _, label, w in self._layout:
+                segments.append(Segment(label[:w].ljust(w + GAP), style))
+            return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
+        row = int(self.scroll_y) + y - 1
+        if row >= len(self.order):
+            return Strip.blank(width, self.rich_style)
+        ref = self.order[row]
+        case = self.cases[ref]
+        on_cursor = row == self.cursor_row
+        if on_cursor:
+            base = styles["case-table--cursor"]
         else:
-            self._claims.pop(case.reference, None)
-
-    def _add(self, case: CaseView, key: tuple[datetime, int], now: datetime) -> None:
-        self._track_claim(case, now)
-        self.cases[case.reference] = case
-        self._clocks[case.reference] = case.clocks(self.policy)
-        self._rank[case.reference] = key
-        self.add_row(*self._cells(case, now), key=case.reference)
-
-    def _update(self, case: CaseView, now: datetime) -> None:
-        old = self.cases[case.reference]
-        self._track_claim(case, now)
-        self.cases[case.reference] = case
-        self._clocks[case.reference] = case.clocks(self.policy)
-        if old == case:
-            return
-        keys = [
-            self.case_columns[0].key,
-            *(k for k, _, _ in self.clock_columns),
-            *(c.key for c in self.case_columns[1:]),
-        ]
-        for key, value in zip(keys, self._cells(case, now), strict=True):
-            self.update_cell(case.reference, key, value)
-
-    def _forget(self, ref: str) -> None:
-        self.cases.pop(ref, None)
-        self._clocks.pop(ref, None)
-        self._rank.pop(ref, None)
-        self._claims.pop(ref, None)
-        for key, _, _ in self.clock_columns:
-            self._shown.pop((ref, key), None)
+            base = styles["case-table--odd" if row % 2 else "case-table--even"]
+        texts = self._countdowns(ref)
+        self._drawn[ref] = texts
+        static = iter(self._static_cells(ref, case))
+        clocks = self._clocks[ref]
+        segments = [Segment(" ", base)]
+        clock_index = 0
+        for key, _, w in self._layout:
+            pick = self._clock_by_key.get(key)
+            if pick is None:
+                segments.append(Segment(next(static), base))
+                continue
+            text = texts[clock_index]
+            clock_index += 1
+            clock = pick(clocks)
+            band = clock.band(self.now) if clock is not None and not on_cursor else None
+            style = base + BAND_STYLE[band] if band is not None else base
+            segments.append(Segment(text.rjust(w)[:w] + " " * GAP, style))
+        return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)

@@ -1,9 +1,14 @@
-"""The highlighted case in full beside the list: customer, text, each clock, history."""
+"""The highlighted case in full beside the list: customer, text, each clock, history.
+
+The clocks sit in their own small widget: they change once a minute, and redrawing only them keeps a tick
+cheap; the rest is drawn when another case is shown or the case changes.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -15,25 +20,46 @@ from triage_tui.ui import format as fmt
 class CaseDetail(VerticalScroll):
     DEFAULT_CSS = """
     CaseDetail { padding: 0 1; }
+    CaseDetail > Static { width: 1fr; }
     """
 
     def __init__(self, policy: Policy, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.policy = policy
         self.case: CaseView | None = None
-        self._body = Static("Highlight a case to see it here.", id="detail-body")
+        self._clock_key: tuple[object, ...] = ()
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield self._body
+    def compose(self) -> ComposeResult:
+        yield Static("Highlight a case to see it here.", id="detail-head")
+        yield Static("", id="detail-clocks")
+        yield Static("", id="detail-rest")
 
     def show(self, case: CaseView | None, now: datetime) -> None:
         if case is not None and self.case is not None and case.id != self.case.id:
             self.scroll_home(animate=False)
+        changed = case != self.case
         self.case = case
+        if changed:
+            head, rest = (
+                ("No case highlighted.", "") if case is None else (fmt.case_head(case, now), fmt.case_story(case))
+            )
+            self.query_one("#detail-head", Static).update(head)
+            self.query_one("#detail-rest", Static).update(rest)
+            self._clock_key = ()
         self.refresh_body(now)
 
     def refresh_body(self, now: datetime) -> None:
+        """Redraw the clocks, only when what they say has changed."""
         if self.case is None:
-            self._body.update("No case highlighted.")
+            key: tuple[object, ...] = (None,)
         else:
-            self._body.update(fmt.case_detail(self.case, self.policy, now))
+            clocks = self.case.clocks(self.policy).all()
+            key = (self.case.id, self.case.version, *(clock.countdown(now) or clock.met() for clock in clocks))
+        if key == self._clock_key:
+            return
+        # Only the countdown text moved (same case, same version): the block keeps its size, so skip the
+        # screen-wide layout pass an update would otherwise cost.
+        same_shape = bool(self._clock_key) and self._clock_key[:2] == key[:2]
+        self._clock_key = key
+        body = "" if self.case is None else fmt.case_clocks(self.case, self.policy, now)
+        self.query_one("#detail-clocks", Static).update(body, layout=not same_shape)
