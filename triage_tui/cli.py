@@ -21,9 +21,9 @@ from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, CloseReason, Outc
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.timeparse import parse_time
 from triage_tui.domain.views import CaseView
-from triage_tui.services import cases as case_services
-from triage_tui.services import officers as officer_services
 from triage_tui.services.context import ServiceContext, current_username, open_context
+from triage_tui.services.lazy import cases as case_services
+from triage_tui.services.lazy import officers as officer_services
 
 F = TypeVar("F", bound=Callable[..., Any])
 LOCAL = ZoneInfo("Europe/London")
@@ -166,8 +166,7 @@ def tui(ctx: click.Context) -> None:
     """Open the desk (the same as plain `triage`)."""
     from triage_tui.ui.app import run_desk
 
-    svc = services(ctx)
-    run_desk(svc, actor(ctx))
+    run_desk(ctx.find_root().meta.get("triage.db"), actor(ctx))
 
 
 # officers ------------------------------------------------------------------------------------------------------

@@ -71,11 +71,12 @@ def test_desk_on_100k_cases(big_database: Path, tmp_path: Path) -> None:
     action = statistics.median(d["action_ms"] for d in desks)
     desk_runs = ", ".join(f"{d['to_screen']:.2f}" for d in desks)
     empty_runs = ", ".join(f"{e['to_screen']:.2f}" for e in empties)
+    rss_runs = ", ".join(f"{d['rss_mb']:.0f}" for d in desks)
     print(
         f"\n100,000 cases, {desks[0]['rows_shown']} queue rows read: medians of {RUNS} runs\n"
         f"  start to screen: empty Textual app {empty:.3f}s, desk with its queue {desk:.3f}s: ratio {ratio:.2f}"
         f" (desk {desk_runs}; empty {empty_runs})\n"
-        f"  peak RSS {rss:.0f} MB\n"
+        f"  peak RSS {rss:.0f} MB (each: {rss_runs})\n"
         f"  countdown tick CPU: {tick:.1f} ms when every countdown on screen changes, {quiet:.1f} ms otherwise\n"
         f"  action, key press to committed event and repainted row: {action:.0f} ms"
     )

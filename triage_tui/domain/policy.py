@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.errors import InvalidInput
 

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage_tui.domain.clock import use_holiday_cache
 from triage_tui.domain.policy import Policy, load_policy
-from triage_tui.store.engine import Store, resolve_url
-from triage_tui.store.migrate import ensure_schema
+
+if TYPE_CHECKING:
+    from triage_tui.store.engine import Store
 
 
 def _utc_now() -> datetime:
@@ -62,6 +64,10 @@ def cache_dir() -> Path:
 
 def open_context(db: str | None = None, *, migrate: bool = True) -> ServiceContext:
     """Open the database named by `--db`/TRIAGE_DB/the default, checking (and on SQLite upgrading) its schema."""
+    # Imported here, not above: the desk's first frame is drawn without SQLAlchemy (see store/quick.py).
+    from triage_tui.store.engine import Store, resolve_url
+    from triage_tui.store.migrate import ensure_schema
+
     use_holiday_cache(cache_dir())
     store = Store(resolve_url(db))
     try:

@@ -4,78 +4,31 @@ workloads, and claims on new contacts (take next, release)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session
 
-from triage_tui.domain.clock import Band, CaseTimes, case_clocks
+from triage_tui.domain.clock import Band, CaseTimes
 from triage_tui.domain.codes import CaseType, Role, Status
 from triage_tui.domain.errors import Conflict, NotFound, TransitionRefused
 from triage_tui.domain.lifecycle import Action, transition
-from triage_tui.domain.views import CaseView, OfficerView
+from triage_tui.domain.queue import (
+    MY_STATUSES,
+    QUEUE_STATUSES,
+    OfficerLoad,
+    QueuePage,
+    QueueQuery,
+    live_claim,
+    my_cases_query,
+    page_of,
+    rank,
+    urgency,
+)
+from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import require_officer
 from triage_tui.store import queries
 from triage_tui.store.tables import Event
-
-QUEUE_STATUSES = (Status.NEW, Status.TRIAGED)
-MY_STATUSES = (Status.ALLOCATED, Status.WITH_SERVICE)
-
-
-@dataclass(frozen=True)
-class QueueQuery:
-    """What a desk's list shows: the queue by default; filters and a search narrow it."""
-
-    statuses: tuple[Status, ...] = QUEUE_STATUSES
-    types: tuple[CaseType, ...] = ()
-    bands: tuple[Band, ...] = ()
-    officer: str | None = None
-    cohort: str | None = None
-    search: str | None = None
-
-    def describe(self) -> str:
-        parts = []
-        if self.search:
-            parts.append(f"matching {self.search!r}")
-        if self.types:
-            parts.append("type " + "/".join(t.value for t in self.types))
-        if self.bands:
-            parts.append("band " + "/".join(b.value for b in self.bands))
-        if self.officer:
-            parts.append(f"officer {self.officer}")
-        if self.cohort:
-            parts.append(f"cohort {self.cohort}")
-        return ", ".join(parts)
-
-    def matches(self, case: CaseView, ctx: ServiceContext, now: datetime) -> bool:
-        """Whether a case belongs in this list (for placing a changed case without re-reading the list)."""
-        if case.status not in self.statuses:
-            return False
-        if self.types and case.type not in self.types:
-            return False
-        if self.officer and case.officer != self.officer:
-            return False
-        if self.cohort and case.cohort != self.cohort:
-            return False
-        if self.search:
-            needle = self.search.strip().lower()
-            haystack = (case.reference, case.customer_name, case.summary)
-            if not any(needle in text.lower() for text in haystack):
-                return False
-        if self.bands:
-            clock = case.clocks(ctx.policy).nearest()
-            if clock is None or clock.band(now) not in self.bands:
-                return False
-        return True
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[CaseView]
-    total: int  # how many cases match, of which `rows` are the most urgent
-    watermark: int  # the newest event id when the page was read
-    bands: dict[Band, int] = field(default_factory=dict)  # running clocks by band, over all `total` cases
-    ranks: dict[int, tuple[datetime, int]] = field(default_factory=dict)  # each row's sort key, by case id
 
 
 @dataclass(frozen=True)
@@ -84,22 +37,6 @@ class Changes:
     case_ids: list[int]
     new_contacts: int = 0
     rows: list[CaseView] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class OfficerLoad:
-    officer: OfficerView
-    open: int
-    due_soon: int
-    overdue: int
-    breached: int
-
-
-def _urgency(times: CaseTimes, ctx: ServiceContext, now: datetime) -> tuple[datetime, Band | None]:
-    clock = case_clocks(times, ctx.policy).nearest()
-    if clock is None or clock.due_at is None:
-        return datetime.max.replace(tzinfo=now.tzinfo), None
-    return clock.due_at, clock.band(now)
 
 
 def queue_page(ctx: ServiceContext, query: QueueQuery, *, limit: int = 500) -> QueuePage:
@@ -120,52 +57,11 @@ def queue_page(ctx: ServiceContext, query: QueueQuery, *, limit: int = 500) -> Q
             cohort=query.cohort,
             search=query.search,
         )
-        ranked: list[tuple[datetime, int]] = []
-        bands: dict[Band, int] = {}
-        for c in candidates:
-            due, band = _urgency(
-                CaseTimes(
-                    received_at=c.received_at,
-                    type=CaseType(c.type),
-                    triaged_at=c.triaged_at,
-                    acknowledged_at=c.acknowledged_at,
-                ),
-                ctx,
-                now,
-            )
-            if query.bands and band not in query.bands:
-                continue
-            ranked.append((due, c.id))
-            if band is not None:
-                bands[band] = bands.get(band, 0) + 1
-        ranked.sort()
-        page = ranked[:limit]
-        page_ids = [cid for _, cid in page]
-        order = {cid: i for i, cid in enumerate(page_ids)}
+        ranked, bands = rank(candidates, ctx.policy, now, query.bands)
         names = queries.usernames(session)
-        rows = sorted(
-            (queries.case_view(row, names) for row in queries.cases_by_ids(session, page_ids)),
-            key=lambda v: order[v.id],
-        )
-    ranks = {cid: (due, cid) for due, cid in page}
+        found = queries.cases_by_ids(session, [cid for _, cid in ranked[:limit]])
+        rows, ranks = page_of(ranked, (queries.case_view(row, names) for row in found), limit)
     return QueuePage(rows=rows, total=len(ranked), watermark=watermark, bands=bands, ranks=ranks)
-
-
-def urgency_key(ctx: ServiceContext, case: CaseView) -> tuple[datetime, int]:
-    """The queue's sort key for one case (for placing a changed row without re-reading the page)."""
-    due, _ = _urgency(
-        CaseTimes(
-            received_at=case.received_at,
-            type=case.type,
-            triaged_at=case.triaged_at,
-            acknowledged_at=case.acknowledged_at,
-            responded_at=case.responded_at,
-            closed_at=case.closed_at,
-        ),
-        ctx,
-        ctx.now(),
-    )
-    return due, case.id
 
 
 def _officer_id(session: Session, username: str | None) -> int | None:
@@ -203,9 +99,9 @@ def officer_loads(ctx: ServiceContext) -> list[OfficerLoad]:
             if tally is None:
                 continue
             tally[0] += 1
-            _, band = _urgency(
+            _, band = urgency(
                 CaseTimes(received_at=received, type=CaseType(kind), triaged_at=triaged, acknowledged_at=acknowledged),
-                ctx,
+                ctx.policy,
                 now,
             )
             if band is Band.DUE_SOON:
@@ -287,17 +183,25 @@ def release(ctx: ServiceContext, actor: str, reference: str) -> CaseView:
         return queries.case_view(case, queries.usernames(session))
 
 
-def live_claim(case: CaseView, now: datetime) -> str | None:
-    """Who holds a claim on the case now (claims lapse on their own)."""
-    if case.claimed_by and case.claimed_until is not None and case.claimed_until > now:
-        return case.claimed_by
-    return None
-
-
-def my_cases_query(username: str) -> QueueQuery:
-    return QueueQuery(statuses=MY_STATUSES, officer=username)
-
-
 def latest_watermark(ctx: ServiceContext) -> int:
     with ctx.store.read() as session:
         return queries.latest_event_id(session)
+
+
+# Re-exported: the queue's shapes live in the domain, where the desk's quick first read uses them too.
+__all__ = [
+    "MY_STATUSES",
+    "QUEUE_STATUSES",
+    "Changes",
+    "OfficerLoad",
+    "QueuePage",
+    "QueueQuery",
+    "changes_since",
+    "latest_watermark",
+    "live_claim",
+    "my_cases_query",
+    "officer_loads",
+    "queue_page",
+    "release",
+    "take_next",
+]

@@ -13,11 +13,9 @@ from sqlalchemy import text
 
 from triage_tui.domain.errors import SchemaOutOfDate
 from triage_tui.store.engine import Store
+from triage_tui.store.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 
-# The newest revision under db/migrations/versions. Kept here so that opening a current database costs one
-# small query instead of importing Alembic; a test checks it against Alembic's own idea of the head.
-SCHEMA_HEAD = "0001_initial"
-KNOWN_REVISIONS = ("0001_initial",)
+__all__ = ["KNOWN_REVISIONS", "SCHEMA_HEAD", "current_revision", "ensure_schema", "upgrade"]
 
 
 def migrations_dir() -> Path:

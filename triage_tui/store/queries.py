@@ -10,6 +10,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from triage_tui.domain.codes import CaseType, Role, Status, Team
+from triage_tui.domain.queue import Candidate
 from triage_tui.domain.views import CaseView, EventView, OfficerView
 from triage_tui.store.tables import Case, Event, Officer
 
@@ -133,18 +134,6 @@ def case_view(row: Case, names: dict[int, str], events: Iterable[Event] = ()) ->
 
 
 # --- the desk's reads: lean column selections, no ORM objects for rows the officer may never see ----------------
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """Just enough of an open case to compute its deadlines and rank it."""
-
-    id: int
-    received_at: Any
-    type: str
-    status: str
-    triaged_at: Any
-    acknowledged_at: Any
 
 
 def queue_candidates(

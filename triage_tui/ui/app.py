@@ -4,6 +4,8 @@ elsewhere (another desk, `triage intake add`, an import) and ticks the countdown
 from __future__ import annotations
 
 import gc
+from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual.app import App
@@ -14,10 +16,13 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from triage_tui.domain.errors import TriageError
+from triage_tui.domain.policy import Policy
+from triage_tui.domain.queue import QueuePage, QueueQuery
 from triage_tui.domain.views import CaseView, OfficerView
-from triage_tui.services import desk as desk_services
 from triage_tui.services.context import ServiceContext, config_dir
-from triage_tui.services.officers import get_officer, list_officers
+from triage_tui.services.lazy import desk as desk_services
+from triage_tui.services.lazy import officers as officer_services
+from triage_tui.services.quickstart import quick_start
 from triage_tui.ui.commands import ScreenActions
 from triage_tui.ui.keymap import load_keymap
 from triage_tui.ui.screens.case_list import PAGE
@@ -43,17 +48,25 @@ class DeskApp(App[None]):
 
     def __init__(
         self,
-        ctx: ServiceContext,
+        ctx: ServiceContext | None,
         officer: OfficerView,
         *,
+        policy: Policy | None = None,
+        db: str | None = None,
         poll_seconds: float = POLL_SECONDS,
         keymap: dict[str, str] | None = None,
-        first_page: desk_services.QueuePage | None = None,
+        first_page: QueuePage | None = None,
     ) -> None:
+        """`ctx` is the open store; without it (a quick start) the desk opens `db` behind its first frame."""
         super().__init__()
         self.ctx = ctx
+        self.db = db
         self.officer = officer
-        self.tz = ZoneInfo(ctx.policy.timezone)
+        policy = ctx.policy if ctx is not None else policy
+        if policy is None:
+            raise ValueError("a desk without a service context needs the policy")
+        self.policy = policy
+        self.tz = ZoneInfo(policy.timezone)
         self.poll_seconds = poll_seconds
         self.live_views: set[Screen] = set()
         self.officer_names: list[str] = []
@@ -70,13 +83,51 @@ class DeskApp(App[None]):
         self.sub_title = f"{self.officer.name} · {self.officer.role.value}"
         if self._keymap:
             self.set_keymap(self._keymap)
-        self.officer_names = [o.username for o in list_officers(self.ctx) if o.active]
-        # Changes are read from the older of the two, so none made in between is missed.
-        self.watermark = self.first_page.watermark if self.first_page else desk_services.latest_watermark(self.ctx)
+        # Changes are read from when the first page was read, so none made since is missed.
+        self.watermark = self.first_page.watermark if self.first_page else 0
         self.add_mode("queue", QueueScreen)
         self.add_mode("mine", MyCasesScreen)
         self.switch_mode("queue")
         self.set_interval(1.0, self.tick)
+        if self.ctx is not None:
+            self._connected(self.ctx)
+        else:
+            self.call_after_refresh(self._connect)
+
+    # --- the store ------------------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.ctx.now() if self.ctx is not None else datetime.now(UTC)
+
+    def ready(self) -> bool:
+        """Whether the store is open; if not, say so (for the second or so after a quick start)."""
+        if self.ctx is None:
+            self.notify("Opening the database… try again in a moment.", timeout=3)
+            return False
+        return True
+
+    def _connect(self) -> None:
+        """Open the full store behind the first frame (a quick start read the first page directly)."""
+
+        def work() -> None:
+            from triage_tui.services.context import open_context
+
+            try:
+                ctx = open_context(self.db)
+            except TriageError as exc:
+                self.call_from_thread(self.notify, f"Cannot open the database: {exc}", severity="error", timeout=30)
+                return
+            self.call_from_thread(self._connected, ctx)
+
+        self.run_worker(work, thread=True, group="connect", exit_on_error=False)
+
+    def _connected(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        if self.watermark == 0:
+            self.watermark = desk_services.latest_watermark(ctx)
+        self.officer_names = [o.username for o in officer_services.list_officers(ctx) if o.active]
+        for view in list(self.live_views):
+            view.connected()  # type: ignore[attr-defined]
         if self.poll_seconds > 0:
             self._schedule_poll(self.poll_seconds)
 
@@ -105,15 +156,18 @@ class DeskApp(App[None]):
         """Read what changed since the last poll, in a thread; the next poll is scheduled when this one ends,
         so polls never overlap however slow the database is."""
         self._poll_timer = None
+        if self.ctx is None:
+            return  # polling starts once the store is open
         if self._polling:
             self._poll_again = True
             return
         self._polling = True
         watermark = self.watermark
+        ctx = self.ctx
 
         def work() -> None:
             try:
-                changes = desk_services.changes_since(self.ctx, watermark)
+                changes = desk_services.changes_since(ctx, watermark)
             except TriageError as exc:
                 self.call_from_thread(self._poll_failed, str(exc))
                 return
@@ -126,7 +180,7 @@ class DeskApp(App[None]):
             self._poll_timer.stop()
         self._poll_timer = self.set_timer(max(delay, 0.01), self.poll)
 
-    def _poll_done(self, changes: desk_services.Changes) -> None:
+    def _poll_done(self, changes: Any) -> None:
         self._polling = False
         self.watermark = max(self.watermark, changes.watermark)
         if changes.rows:
@@ -158,7 +212,7 @@ class DeskApp(App[None]):
             view.cases_changed(rows)  # type: ignore[attr-defined]
 
     def tick(self) -> None:
-        now = self.ctx.now()
+        now = self.now()
         for view in list(self.live_views):
             if view.is_current or view is self.screen:
                 view.tick(now)  # type: ignore[attr-defined]
@@ -207,17 +261,29 @@ class DeskApp(App[None]):
             )
 
 
-def make_desk(ctx: ServiceContext, username: str, *, prefetch: bool = False, **options: object) -> DeskApp:
-    """The desk for `username`, with their key remappings; the same factory serves the CLI and the tests.
+def make_desk(ctx: ServiceContext, username: str, *, prefetch: bool = False, **options: Any) -> DeskApp:
+    """The desk for `username` over an open store, with their key remappings (the tests' factory too).
 
-    With `prefetch` the queue is read before the app starts, so its first frame shows it rather than a
-    loading line followed by a second layout.
+    With `prefetch` the queue is read before the app starts, so its first frame shows it.
     """
-    officer = get_officer(ctx, username)
+    officer = officer_services.get_officer(ctx, username)
     keymap = load_keymap(config_dir() / "config.toml")
-    first = desk_services.queue_page(ctx, desk_services.QueueQuery(), limit=PAGE) if prefetch else None
-    return DeskApp(ctx, officer, keymap=keymap, first_page=first, **options)  # type: ignore[arg-type]
+    first = desk_services.queue_page(ctx, QueueQuery(), limit=PAGE) if prefetch else None
+    return DeskApp(ctx, officer, keymap=keymap, first_page=first, **options)
 
 
-def run_desk(ctx: ServiceContext, username: str) -> None:
-    make_desk(ctx, username, prefetch=True).run()
+def build_desk(db: str | None, username: str, **options: Any) -> DeskApp:
+    """The desk as `triage` starts it: quickly from a SQLite file when it can, else through the full store."""
+    quick = quick_start(db, username, limit=PAGE)
+    if quick is None:
+        from triage_tui.services.context import open_context
+
+        return make_desk(open_context(db), username, prefetch=True, **options)
+    keymap = load_keymap(config_dir() / "config.toml")
+    return DeskApp(
+        None, quick.officer, policy=quick.policy, db=quick.db, first_page=quick.page, keymap=keymap, **options
+    )
+
+
+def run_desk(db: str | None, username: str) -> None:
+    build_desk(db, username).run()

@@ -11,8 +11,8 @@ from rich.text import Text
 
 from triage_tui.domain.clock import Band, Clock
 from triage_tui.domain.policy import Policy
+from triage_tui.domain.queue import live_claim
 from triage_tui.domain.views import CaseView
-from triage_tui.services.desk import live_claim
 
 LONDON = ZoneInfo("Europe/London")
 

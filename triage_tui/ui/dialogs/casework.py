@@ -10,7 +10,7 @@ from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.codes import Outcome, Role, Team
-from triage_tui.services.desk import OfficerLoad
+from triage_tui.domain.queue import OfficerLoad
 from triage_tui.ui.dialogs.base import ActionDialog
 from triage_tui.ui.dialogs.triage import SERVICES
 

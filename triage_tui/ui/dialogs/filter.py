@@ -9,7 +9,7 @@ from textual.widgets import Input, Label, Select
 
 from triage_tui.domain.clock import Band
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, Status
-from triage_tui.services.desk import QueueQuery
+from triage_tui.domain.queue import QueueQuery
 from triage_tui.ui.dialogs.base import ActionDialog
 
 ANY = "any"

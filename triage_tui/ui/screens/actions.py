@@ -16,9 +16,9 @@ from triage_tui.domain.codes import CaseType, Status
 from triage_tui.domain.errors import TransitionRefused, TriageError
 from triage_tui.domain.lifecycle import Action, transition
 from triage_tui.domain.views import CaseView
-from triage_tui.services import cases as case_services
-from triage_tui.services import desk as desk_services
 from triage_tui.services.context import ServiceContext
+from triage_tui.services.lazy import cases as case_services
+from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui import format as fmt
 from triage_tui.ui.dialogs.casework import AcknowledgeDialog, AllocateDialog, NoteDialog, RespondDialog, SendDialog
 from triage_tui.ui.dialogs.triage import ClassifyDialog, CloseDialog, SignpostDialog
@@ -76,6 +76,8 @@ class CaseActions(Screen[None]):
     def perform(self, done: str, call: Call) -> None:
         """Run `call` off the UI thread; report and refresh on the UI thread."""
         app = self.desk
+        if not app.ready():
+            return
 
         def work() -> None:
             try:
@@ -166,6 +168,9 @@ class CaseActions(Screen[None]):
                     ),
                 )
 
+        if not app.ready():
+            return
+
         def load() -> None:
             try:
                 loads = desk_services.officer_loads(app.ctx)
@@ -180,7 +185,7 @@ class CaseActions(Screen[None]):
         case = self._target(Action.ACKNOWLEDGE)
         if case is None:
             return
-        due = case.clocks(self.desk.ctx.policy).acknowledgement.due_at
+        due = case.clocks(self.desk.policy).acknowledgement.due_at
         due_text = fmt.local(due, "%a %d/%m/%Y %H:%M") if due else "(no statutory timescale for this type)"
 
         def chosen(ack: Any) -> None:

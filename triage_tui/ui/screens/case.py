@@ -8,7 +8,7 @@ from textual.widgets import Header
 
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.views import CaseView
-from triage_tui.services import cases as case_services
+from triage_tui.services.lazy import cases as case_services
 from triage_tui.ui.screens.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS, CaseActions
 from triage_tui.ui.widgets.detail import CaseDetail
 from triage_tui.ui.widgets.key_bar import KeyBar
@@ -28,7 +28,7 @@ class CaseScreen(CaseActions):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield CaseDetail(self.desk.ctx.policy, id="case-full")
+        yield CaseDetail(self.desk.policy, id="case-full")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -42,9 +42,14 @@ class CaseScreen(CaseActions):
     def current_case(self) -> CaseView | None:
         return self.case
 
+    def connected(self) -> None:
+        self.load()
+
     def load(self) -> None:
         app = self.desk
         reference = self.reference
+        if app.ctx is None:
+            return  # read once the store is open (connected)
 
         def work() -> None:
             try:
@@ -58,7 +63,7 @@ class CaseScreen(CaseActions):
 
     def _show(self, case: CaseView) -> None:
         self.case = case
-        self.query_one(CaseDetail).show(case, self.desk.ctx.now())
+        self.query_one(CaseDetail).show(case, self.desk.now())
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         if any(r.reference == self.reference for r in rows):

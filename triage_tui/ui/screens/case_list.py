@@ -12,10 +12,10 @@ from textual.message import Message
 from textual.widgets import Header, Input, Label
 
 from triage_tui.domain.errors import TriageError
+from triage_tui.domain.queue import QueuePage, QueueQuery, urgency_key
 from triage_tui.domain.views import CaseView
-from triage_tui.services import cases as case_services
-from triage_tui.services import desk as desk_services
-from triage_tui.services.desk import QueuePage, QueueQuery
+from triage_tui.services.lazy import cases as case_services
+from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui.dialogs.filter import FilterDialog
 from triage_tui.ui.screens.actions import CaseActions
 from triage_tui.ui.widgets.case_table import CaseTable, ClockColumn, Column
@@ -53,7 +53,7 @@ class CaseListScreen(CaseActions):
         return QueueQuery()
 
     def make_table(self) -> CaseTable:
-        return CaseTable(self.columns, self.clock_columns, self.desk.ctx.policy, id="cases")
+        return CaseTable(self.columns, self.clock_columns, self.desk.policy, id="cases")
 
     # --- layout ---------------------------------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ class CaseListScreen(CaseActions):
         with Horizontal(id="split"):
             with Vertical(id="list-pane"):
                 yield self.make_table()
-            yield CaseDetail(self.desk.ctx.policy, id="detail")
+            yield CaseDetail(self.desk.policy, id="detail")
         yield KeyBar()
 
     @property
@@ -90,7 +90,7 @@ class CaseListScreen(CaseActions):
 
     def on_screen_resume(self) -> None:
         self.table.focus()
-        self.tick(self.desk.ctx.now())
+        self.tick(self.desk.now())
 
     def on_resize(self) -> None:
         # Side by side on a wide terminal, the detail under the list on a narrow one.
@@ -102,6 +102,8 @@ class CaseListScreen(CaseActions):
         """Read the list afresh (a new search or filter)."""
         app = self.desk
         query = self.query_state
+        if not app.ready():
+            return
 
         def work() -> None:
             try:
@@ -116,7 +118,7 @@ class CaseListScreen(CaseActions):
     def _show_page(self, query: QueueQuery, page: QueuePage) -> None:
         if query != self.query_state:
             return  # a newer search is on its way
-        now = self.desk.ctx.now()
+        now = self.desk.now()
         self.total = page.total
         self.page_bands = {band.value.replace("_", " "): n for band, n in page.bands.items()}
         ranks = page.ranks
@@ -127,14 +129,14 @@ class CaseListScreen(CaseActions):
         self.post_message(self.Loaded())
 
     def _rank(self, case: CaseView) -> tuple[datetime, int]:
-        return desk_services.urgency_key(self.desk.ctx, case)
+        return urgency_key(case, self.desk.policy, self.desk.now())
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         """Live changes from the poll (or this desk's own action)."""
-        now = self.desk.ctx.now()
-        ctx = self.desk.ctx
+        now = self.desk.now()
+        policy = self.desk.policy
         before = len(self.table.cases)
-        added, removed = self.table.apply(rows, lambda c: self.query_state.matches(c, ctx, now), self._rank, now)
+        added, removed = self.table.apply(rows, lambda c: self.query_state.matches(c, policy, now), self._rank, now)
         self.total = max(0, self.total + len(added) - len(removed)) if before < PAGE else self.total
         self._update_status()
         current = self.current_case()
@@ -170,6 +172,10 @@ class CaseListScreen(CaseActions):
 
     # --- the highlighted case in detail -------------------------------------------------------------------------
 
+    def connected(self) -> None:
+        """The full store is open: read the history of the highlighted case."""
+        self._schedule_detail()
+
     def on_case_table_highlighted(self, event: CaseTable.Highlighted) -> None:
         self._schedule_detail()
 
@@ -186,8 +192,9 @@ class CaseListScreen(CaseActions):
     def _load_detail(self) -> None:
         case = self.current_case()
         app = self.desk
-        if case is None:
-            self.query_one(CaseDetail).show(None, app.ctx.now())
+        if case is None or app.ctx is None:
+            # Until the store is open, show what the list holds; the history follows (connected).
+            self.query_one(CaseDetail).show(case, app.now())
             return
         reference = case.reference
 
@@ -203,7 +210,7 @@ class CaseListScreen(CaseActions):
     def _show_detail(self, case: CaseView) -> None:
         current = self.current_case()
         if current is not None and current.id == case.id:
-            self.query_one(CaseDetail).show(case, self.desk.ctx.now())
+            self.query_one(CaseDetail).show(case, self.desk.now())
 
     # --- search, filter, open --------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from triage_tui.services.desk import QueueQuery, my_cases_query
+from triage_tui.domain.queue import QueueQuery, my_cases_query
 from triage_tui.ui.screens.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS
 from triage_tui.ui.screens.case_list import CaseListScreen
 from triage_tui.ui.widgets.case_table import MY_COLUMNS

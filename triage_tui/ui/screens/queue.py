@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from triage_tui.domain.errors import TriageError
+from triage_tui.domain.queue import QueueQuery
 from triage_tui.domain.views import CaseView
-from triage_tui.services import desk as desk_services
-from triage_tui.services.desk import QueueQuery
+from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui.screens.actions import TRIAGE_BINDINGS
 from triage_tui.ui.screens.case_list import CaseListScreen
 from triage_tui.ui.widgets.case_table import QUEUE_COLUMNS
@@ -29,6 +29,8 @@ class QueueScreen(CaseListScreen):
 
     def action_take_next(self) -> None:
         app = self.desk
+        if not app.ready():
+            return
 
         def work() -> None:
             try:

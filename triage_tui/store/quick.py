@@ -1,0 +1,113 @@
+"""The desk's first read, straight through the standard library's sqlite3.
+
+Starting the desk used to mean importing SQLAlchemy and SQLModel (most of half a second here) before the
+first frame. For a SQLite database the first frame needs only the acting officer and the queue's candidates
+and page, so they are read here, read-only; the full store is loaded behind the first frame. Anything out of
+the ordinary (no file yet, an older schema, another database) returns None and the desk starts the long way,
+which also produces the proper error messages. A test checks that both ways read the same page.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from triage_tui.domain.codes import CaseType, Role, Status, Team
+from triage_tui.domain.queue import Candidate
+from triage_tui.domain.views import CaseView, OfficerView
+
+CASE_COLUMNS = (
+    "id, reference, received_at, channel, customer_name, customer_email, customer_phone, summary, details, "
+    "type, status, officer_id, triaged_at, allocated_at, acknowledged_at, sent_to_service_at, service, "
+    "responded_at, outcome, closed_at, close_reason, signposted_to, duplicate_of, cohort, claimed_by_id, "
+    "claimed_until, version"
+)
+
+
+def _time(text: str | None) -> datetime | None:
+    # Stored as naive UTC text by the UTCDateTime column type.
+    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
+
+
+class QuickRead:
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+
+    def __enter__(self) -> QuickRead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.connection.close()
+
+    def revision(self) -> str | None:
+        try:
+            row = self.connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
+    def officer(self, username: str) -> OfficerView | None:
+        row = self.connection.execute(
+            "SELECT username, name, role, team, active FROM officers WHERE username = ?", (username,)
+        ).fetchone()
+        if row is None:
+            return None
+        return OfficerView(username=row[0], name=row[1], role=Role(row[2]), team=Team(row[3]), active=bool(row[4]))
+
+    def latest_event_id(self) -> int:
+        return self.connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+    def candidates(self, statuses: Sequence[str]) -> list[Candidate]:
+        marks = ", ".join("?" for _ in statuses)
+        rows = self.connection.execute(
+            f"SELECT id, received_at, type, status, triaged_at, acknowledged_at FROM cases WHERE status IN ({marks})",
+            tuple(statuses),
+        )
+        return [
+            Candidate(cid, _time(rec), kind, status, _time(tri), _time(ack))
+            for cid, rec, kind, status, tri, ack in rows
+        ]  # type: ignore[arg-type]
+
+    def cases(self, ids: Sequence[int]) -> list[CaseView]:
+        if not ids:
+            return []
+        names = dict(self.connection.execute("SELECT id, username FROM officers"))
+        found: list[CaseView] = []
+        for start in range(0, len(ids), 500):
+            chunk = tuple(ids[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            for r in self.connection.execute(f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({marks})", chunk):
+                found.append(
+                    CaseView(
+                        id=r[0],
+                        reference=r[1],
+                        received_at=_time(r[2]),  # type: ignore[arg-type]
+                        channel=r[3],
+                        customer_name=r[4],
+                        customer_email=r[5],
+                        customer_phone=r[6],
+                        summary=r[7],
+                        details=r[8],
+                        type=CaseType(r[9]),
+                        status=Status(r[10]),
+                        officer=names.get(r[11]) if r[11] is not None else None,
+                        triaged_at=_time(r[12]),
+                        allocated_at=_time(r[13]),
+                        acknowledged_at=_time(r[14]),
+                        sent_to_service_at=_time(r[15]),
+                        service=r[16],
+                        responded_at=_time(r[17]),
+                        outcome=r[18],
+                        closed_at=_time(r[19]),
+                        close_reason=r[20],
+                        signposted_to=r[21],
+                        duplicate_of=r[22],
+                        cohort=r[23],
+                        claimed_by=names.get(r[24]) if r[24] is not None else None,
+                        claimed_until=_time(r[25]),
+                        version=r[26],
+                    )
+                )
+        return found

@@ -1,0 +1,6 @@
+"""The schema revision this program expects, importable without SQLAlchemy or Alembic."""
+
+# The newest revision under db/migrations/versions. Kept here so that opening a current database costs one
+# small query instead of importing Alembic; a test checks it against Alembic's own idea of the head.
+SCHEMA_HEAD = "0001_initial"
+KNOWN_REVISIONS = ("0001_initial",)
