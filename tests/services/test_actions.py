@@ -424,3 +424,19 @@ def test_list_cases_filters(ctx, staff) -> None:
     assert len(cases.list_cases(ctx, limit=2)) == 2
     with pytest.raises(NotFound):
         cases.list_cases(ctx, officer="zed")
+
+
+def test_claims_lapse_after_the_policys_minutes(ctx, staff, clock: Clock) -> None:
+    from triage_tui.services.desk import release, take_next
+
+    first, second = new_case(ctx), new_case(ctx)
+    assert take_next(ctx, "alice").reference == first
+    assert take_next(ctx, "bob").reference == second  # alice's claim is live: bob gets the next one
+    assert take_next(ctx, "carol") is None
+    clock.advance(minutes=31)  # the default claim lasts 30 minutes
+    assert take_next(ctx, "carol").reference == first
+    with pytest.raises(Conflict, match="claimed by carol"):
+        release(ctx, "alice", first)
+    release(ctx, "carol", first)
+    assert row(ctx, first).claimed_by_id is None
+    assert [e.action for e in events_of(ctx, first)] == ["intake", "claim", "claim", "release"]

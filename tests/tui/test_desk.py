@@ -340,3 +340,27 @@ async def test_the_layout_at_small_and_wide_sizes(desk_ctx, seeded, size) -> Non
         # The countdown stays in view even when the right-hand columns scroll off.
         # reference (11) + gap, then the countdown (16): on screen without scrolling
         assert table.region.width >= 1 + 11 + 2 + 16
+
+
+async def test_the_command_palette_offers_the_screens_actions(desk_ctx, seeded) -> None:
+    app = desk(desk_ctx)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await highlight(pilot, seeded["2h"])
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"classify")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "ClassifyDialog"
+
+
+async def test_the_keys_of_later_screens_say_so(desk_ctx, seeded) -> None:
+    app = desk(desk_ctx)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "QueueScreen"
+        assert any("split view is not in this version" in n.message for n in app._notifications)

@@ -140,15 +140,19 @@ class DeskApp(App[None]):
         self.notify(f"{what} is not in this version of the desk yet.", title="Not yet")
 
     def action_help(self) -> None:
-        keys = []
-        seen = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if binding.description and (binding.action, binding.description) not in seen:
-                seen.add((binding.action, binding.description))
-                keys.append((self.get_key_display(binding), binding.description))
-        keys.append(("ctrl+p", "Command palette"))
-        self.push_screen(HelpScreen(self.screen.__class__.__name__.removesuffix("Screen"), keys))
+        """The screen's keys as currently mapped: its actions first, then moving about."""
+        actions: list[tuple[str, str]] = []
+        moving: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        bindings = [active.binding for active in self.screen.active_bindings.values()]
+        for binding in sorted(bindings, key=lambda b: not b.show):  # shown keys win over hidden aliases
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            (actions if binding.show else moving).append((self.get_key_display(binding), binding.description))
+        actions.append(("ctrl+p", "Command palette: every action of this screen by name"))
+        title = self.screen.__class__.__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(title, [*actions, ("", ""), *moving]))
 
     # --- live changes -------------------------------------------------------------------------------------------
 

@@ -153,7 +153,9 @@ class CaseListScreen(CaseActions):
 
     def _update_status(self) -> None:
         shown = len(self.table.cases)
-        described = self.query_state.describe()
+        base = self.base_query()
+        shown_query = replace(self.query_state, officer=None) if self.query_state.officer == base.officer else None
+        described = (shown_query or self.query_state).describe()
         text = f"{self.list_name}: {self.total} case{'s' if self.total != 1 else ''}"
         if described:
             text += f" {described}"
