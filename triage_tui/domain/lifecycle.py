@@ -27,6 +27,7 @@ class Action(StrEnum):
     CLAIM = "claim"
     RELEASE = "release"
     OFFICER_ADD = "officer_add"
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
 }
 
 # Actions that are not transitions of a case.
-CASE_LESS_ACTIONS = frozenset({Action.INTAKE, Action.OFFICER_ADD})
+CASE_LESS_ACTIONS = frozenset({Action.INTAKE, Action.OFFICER_ADD, Action.IMPORT})
 
 
 def allowed_actions(status: Status) -> list[Action]:

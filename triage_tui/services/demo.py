@@ -335,8 +335,7 @@ def fill_large(
     ctx: ServiceContext, actor: str, *, total: int = LARGE_TOTAL, open_cases: int = LARGE_OPEN, seed: int = 2021
 ) -> str:
     """`total` cases over three years, `open_cases` of them still open, written as history in bulk."""
-    from triage_tui.services.history import HistoryRow, history_records
-    from triage_tui.store.bulk import insert_cases, insert_events
+    from triage_tui.services.history import HistoryRow, HistoryWriter, write_prepared
 
     if _is_empty(ctx):
         fill_demo(ctx, actor, size="small", seed=seed)
@@ -350,13 +349,9 @@ def fill_large(
         rows = []
         for i in range(made, min(total, made + CHUNK)):
             rows.append(_historic_row(rng, i, now, total, open_cases, workers, staff, HistoryRow))
+        writer = HistoryWriter(ctx.store.dialect, "demo", now)
         with ctx.store.write() as session:
-            records = [history_records(row, "demo", now) for row in rows]
-            ids = insert_cases(session, [case for case, _ in records])
-            events = [
-                {**event, "case_id": case_id} for case_id, (_, evs) in zip(ids, records, strict=True) for event in evs
-            ]
-            insert_events(session, events)
+            write_prepared(session, [writer.prepare(row) for row in rows])
         made += len(rows)
     return f"added {made:,} cases of history ({open_cases:,} open) to {ctx.store.path or 'the database'}"
 

@@ -6,10 +6,11 @@ ids of the new cases come back in the order given, so each case's events can poi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import select
 from sqlmodel import Session
 
 from triage_tui.store.tables import Case, Event
@@ -18,14 +19,79 @@ CASES = Case.__table__  # type: ignore[attr-defined]
 EVENTS = Event.__table__  # type: ignore[attr-defined]
 
 
-def insert_cases(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert cases; returns their new ids in the order of `rows`."""
-    if not rows:
-        return []
-    result = session.connection().execute(insert(CASES).returning(CASES.c.id, sort_by_parameter_order=True), list(rows))
-    return [row[0] for row in result]
+def ids_by_reference(session: Session, references: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    connection = session.connection()
+    for start in range(0, len(references), 2000):
+        chunk = list(references[start : start + 2000])
+        query = select(CASES.c.reference, CASES.c.id).where(CASES.c.reference.in_(chunk))
+        found.update({reference: case_id for reference, case_id in connection.execute(query)})
+    return found
 
 
-def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+def existing_contents(session: Session, keys: Sequence[tuple[Any, str, str]]) -> set[tuple[Any, str, str]]:
+    """Which (received_at, customer_name, summary) are stored already, whatever their reference."""
+    if not keys:
+        return set()
+    connection = session.connection()
+    times = sorted({key[0] for key in keys})
+    found: set[tuple[Any, str, str]] = set()
+    for start in range(0, len(times), 2000):
+        chunk = times[start : start + 2000]
+        query = select(CASES.c.received_at, CASES.c.customer_name, CASES.c.summary).where(
+            CASES.c.received_at.in_(chunk)
+        )
+        found.update((received, name, summary) for received, name, summary in connection.execute(query))
+    wanted = set(keys)
+    return {key for key in found if key in wanted}
+
+
+# --- the import's hot path: the driver's own executemany, with the column types' conversions done here ----------
+
+CASE_FIELDS = tuple(column.name for column in CASES.columns if column.name != "id")
+EVENT_FIELDS = ("case_id", "at", "actor", "action", "from_status", "to_status", "details")
+OFFICER_SLOT = CASE_FIELDS.index("officer_id")
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """What UTCDateTime stores on SQLite: naive UTC text in SQLAlchemy's format (microseconds always shown,
+    so that text compares as time does)."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+def parse_stored_time(value: Any) -> datetime:
+    """Back from what time_formatter made (the SQLite text, or a datetime) to an aware datetime."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _server_time(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+def time_formatter(dialect: str) -> Callable[[datetime | None], Any]:
+    return sqlite_time if dialect == "sqlite" else _server_time
+
+
+def _placeholders(session: Session, count: int) -> str:
+    mark = "?" if session.connection().dialect.paramstyle == "qmark" else "%s"
+    return ", ".join([mark] * count)
+
+
+def insert_case_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert prepared case rows (case_row) with the driver's executemany."""
     if rows:
-        session.connection().execute(insert(EVENTS), list(rows))
+        sql = f"INSERT INTO cases ({', '.join(CASE_FIELDS)}) VALUES ({_placeholders(session, len(CASE_FIELDS))})"
+        session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
+
+
+def insert_event_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert prepared event rows (event_row) with the driver's executemany."""
+    if rows:
+        sql = f"INSERT INTO events ({', '.join(EVENT_FIELDS)}) VALUES ({_placeholders(session, len(EVENT_FIELDS))})"
+        session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])

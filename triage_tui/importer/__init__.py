@@ -1,0 +1,1 @@
+"""Batch import of cases from spreadsheets (CSV, or the first sheet of an XLSX workbook)."""

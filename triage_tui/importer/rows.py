@@ -1,0 +1,326 @@
+"""One spreadsheet row checked and turned into a case's history, or every reason it cannot be."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from triage_tui.domain.codes import COMPLAINT_TYPES, TYPE_LABELS, CaseType, Channel, CloseReason, Outcome, Status
+from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.timeparse import parse_time
+from triage_tui.importer.source import Cell
+from triage_tui.services.history import HistoryRow
+
+LONDON = ZoneInfo("Europe/London")
+REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
+FUTURE_TOLERANCE = timedelta(minutes=5)
+LIMITS = {
+    "reference": 40,
+    "customer_name": 200,
+    "customer_email": 254,
+    "customer_phone": 40,
+    "summary": 500,
+    "details": 20_000,
+    "service": 200,
+    "signposted_to": 200,
+    "cohort": 64,
+    "officer": 64,
+}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+# Codes, the briefing's labels and the spellings spreadsheets use, all compared case- and space-insensitively.
+TYPES: dict[str, CaseType] = {_key(t.value): t for t in CaseType}
+TYPES.update({_key(label): kind for kind, label in TYPE_LABELS.items()})
+TYPES.update(
+    {
+        _key("Statutory Children Stage 1s"): CaseType.CHILDREN,
+        _key("Statutory Children"): CaseType.CHILDREN,
+        _key("Corporate Complaints"): CaseType.CORPORATE,
+        _key("Service Requests"): CaseType.SERVICE_REQUEST,
+        _key("Not a council complaint"): CaseType.SERVICE_REQUEST,
+        _key("Service Requests / Not OCC complaint"): CaseType.SERVICE_REQUEST,
+    }
+)
+STATUSES = {_key(s.value): s for s in Status} | {_key("with service"): Status.WITH_SERVICE}
+CHANNELS = {_key(c.value): c for c in Channel} | {
+    "e mail": Channel.EMAIL,
+    "telephone": Channel.PHONE,
+    "web form": Channel.WEB,
+    "online": Channel.WEB,
+    "post": Channel.LETTER,
+    "face to face": Channel.IN_PERSON,
+}
+REASONS = {_key(r.value): r for r in CloseReason}
+OUTCOMES = {_key(o.value): o for o in Outcome}
+STAGES = (Status.NEW, Status.TRIAGED, Status.ALLOCATED, Status.WITH_SERVICE, Status.RESPONDED)
+MILESTONES = ("triaged_at", "allocated_at", "sent_to_service_at", "responded_at")  # in lifecycle order
+TIME_COLUMNS = (*MILESTONES, "acknowledged_at", "closed_at")
+
+
+@dataclass(slots=True)
+class ImportRow:
+    line: int
+    history: HistoryRow
+    keyed: bool  # False: the reference was made from received_at, customer_name and summary
+
+
+class RowError(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def content_reference(received_at: datetime, customer: str, summary: str) -> str:
+    """A stable reference for a row that has none: the same contact imported twice gets the same one."""
+    digest = hashlib.sha1(f"{received_at.isoformat()}|{customer}|{summary}".encode()).hexdigest()[:12]
+    return f"IMP-{digest.upper()}"
+
+
+class RowChecker:
+    """Checks rows against the codes, the lifecycle and the officers known (or to be created)."""
+
+    def __init__(self, officers: dict[str, int], *, create_officers: bool, now: datetime) -> None:
+        self.officers = officers
+        self.create_officers = create_officers
+        self.new_officers: set[str] = set()
+        self.now = now
+        self.latest = now + FUTURE_TOLERANCE
+
+    def check(self, line: int, cells: dict[str, Cell]) -> tuple[ImportRow | None, list[tuple[str, str]]]:
+        """The row's history, or its problems. Runs once per row of a 100,000-row file: kept lean on purpose
+        (no closures, absent columns cost a dictionary miss)."""
+        errors: list[tuple[str, str]] = []
+        if "__extra__" in cells:
+            return None, [("row", f"more cells than columns ({cells['__extra__']})")]
+        get = cells.get
+        text = self._text
+        when = self._when
+        code = self._code
+        reference = text(value, "reference", errors) if (value := get("reference")) else None
+        if reference is not None and not REFERENCE.match(reference):
+            errors.append(("reference", "letters, digits and / _ . - only, starting with a letter or digit"))
+        received = when(get("received_at"), "received_at", errors, required=True)
+        customer = text(get("customer_name"), "customer_name", errors, required=True)
+        summary = text(get("summary"), "summary", errors, required=True)
+        channel = (code(value, "channel", CHANNELS, "channel", errors) if (value := get("channel")) else None) or (
+            Channel.EMAIL
+        )
+        kind: CaseType | None = code(value, "type", TYPES, "type", errors) if (value := get("type")) else None
+        status: Status = (code(value, "status", STATUSES, "status", errors) if (value := get("status")) else None) or (
+            Status.NEW
+        )
+        officer = text(value, "officer", errors) if (value := get("officer")) else None
+        times = dict.fromkeys(TIME_COLUMNS)
+        for column in TIME_COLUMNS:
+            value = get(column)
+            if value:
+                times[column] = when(value, column, errors)
+        reason: CloseReason | None = (
+            code(value, "close_reason", REASONS, "close reason", errors) if (value := get("close_reason")) else None
+        )
+        outcome: Outcome | None = (
+            code(value, "outcome", OUTCOMES, "outcome", errors) if (value := get("outcome")) else None
+        )
+        duplicate_of = text(value, "duplicate_of", errors) if (value := get("duplicate_of")) else None
+        signposted_to = text(value, "signposted_to", errors) if (value := get("signposted_to")) else None
+        service = text(value, "service", errors) if (value := get("service")) else None
+
+        if status is not Status.NEW or kind is not None or any(times.values()) or reason or outcome or duplicate_of:
+            self._check_lifecycle(status, kind, officer, times, reason, outcome, duplicate_of, signposted_to, errors)
+            self._check_order(received, times, errors)
+        officer_id = None
+        if officer is not None:
+            officer_id = self.officers.get(officer)
+            if officer_id is None:
+                if self.create_officers:
+                    self.new_officers.add(officer)
+                else:
+                    errors.append(("officer", f"unknown officer {officer!r} (add them, or use --create-officers)"))
+        email = text(value, "customer_email", errors) if (value := get("customer_email")) else None
+        phone = text(value, "customer_phone", errors) if (value := get("customer_phone")) else None
+        details = text(value, "details", errors) if (value := get("details")) else None
+        cohort = text(value, "cohort", errors) if (value := get("cohort")) else None
+        if errors or received is None or customer is None or summary is None:
+            return None, errors
+        signposted = status is Status.CLOSED and reason in (CloseReason.SIGNPOSTED, CloseReason.SERVICE_REQUEST)
+        final_type = CaseType.SERVICE_REQUEST if signposted else (kind or CaseType.UNCLASSIFIED)
+        history = HistoryRow(
+            reference=reference or content_reference(received, customer, summary),
+            received_at=received,
+            channel=channel.value,
+            customer_name=customer,
+            summary=summary,
+            type=final_type,
+            status=status,
+            customer_email=email,
+            customer_phone=phone,
+            details=details,
+            officer_id=officer_id,
+            officer=officer,
+            triaged_at=times["triaged_at"],
+            allocated_at=times["allocated_at"],
+            acknowledged_at=times["acknowledged_at"],
+            sent_to_service_at=times["sent_to_service_at"],
+            service=service,
+            responded_at=times["responded_at"],
+            outcome=outcome.value if outcome else None,
+            closed_at=times["closed_at"],
+            close_reason=reason,
+            signposted_to=signposted_to,
+            duplicate_of=duplicate_of,
+            cohort=cohort,
+        )
+        return ImportRow(line, history, keyed=reference is not None), errors
+
+    @staticmethod
+    def _text(value: Cell, column: str, errors: list[tuple[str, str]], required: bool = False) -> str | None:
+        if value.__class__ is not str:
+            value = value.isoformat(sep=" ") if isinstance(value, datetime) else None
+        if value:
+            value = value.strip()
+        if not value:
+            if required:
+                errors.append((column, "required"))
+            return None
+        limit = LIMITS.get(column)
+        if limit is not None and len(value) > limit:
+            errors.append((column, f"longer than {limit:,} characters ({len(value):,})"))
+            return None
+        return value
+
+    def _when(self, value: Cell, column: str, errors: list[tuple[str, str]], required: bool = False) -> datetime | None:
+        if isinstance(value, datetime):  # a real date cell: Excel keeps local time without a zone
+            moment = value.replace(tzinfo=LONDON, fold=0).astimezone(UTC) if value.tzinfo is None else value
+        else:
+            raw = value.strip() if value else ""
+            if not raw:
+                if required:
+                    errors.append((column, "required"))
+                return None
+            try:
+                moment = parse_time(raw)
+            except InvalidInput as exc:
+                errors.append((column, str(exc)))
+                return None
+        if moment > self.latest:
+            errors.append((column, f"{moment:%Y-%m-%d %H:%M} UTC is in the future"))
+            return None
+        return moment
+
+    def _code(self, value: Cell, column: str, table: dict, what: str, errors: list[tuple[str, str]]):  # type: ignore[no-untyped-def,type-arg]
+        raw = self._text(value, column, errors)
+        if raw is None:
+            return None
+        found = table.get(raw) or table.get(_key(raw))
+        if found is None:
+            errors.append((column, f"unknown {what} {raw!r}"))
+        return found
+
+    def _check_lifecycle(
+        self,
+        status: Status,
+        kind: CaseType | None,
+        officer: str | None,
+        times: dict[str, datetime | None],
+        reason: CloseReason | None,
+        outcome: Outcome | None,
+        duplicate_of: str | None,
+        signposted_to: str | None,
+        errors: list[tuple[str, str]],
+    ) -> None:
+        """Each milestone up to the status needs its time, and none beyond it may be given."""
+        if status is Status.CLOSED:
+            if times["closed_at"] is None:
+                errors.append(("closed_at", "required for a closed case"))
+            if reason is None:
+                errors.append(("close_reason", "required for a closed case"))
+            elif reason in (CloseReason.SIGNPOSTED, CloseReason.SERVICE_REQUEST):
+                for column in ("allocated_at", "sent_to_service_at", "responded_at", "acknowledged_at"):
+                    if times[column] is not None:
+                        errors.append((column, f"a contact closed as {reason.value} was never allocated"))
+                if kind is not None and kind is not CaseType.SERVICE_REQUEST and kind is not CaseType.UNCLASSIFIED:
+                    errors.append(("type", f"a contact closed as {reason.value} is not a {kind.value} complaint"))
+                if reason is CloseReason.SIGNPOSTED and not signposted_to:
+                    errors.append(("signposted_to", "required when the close reason is signposted"))
+            else:
+                # Closed part way: the milestones given say how far it got, and must be a prefix of the path.
+                reached = [column for column in MILESTONES if times[column] is not None]
+                if times["responded_at"] is not None:
+                    errors.append(("responded_at", "a responded case is complete, not closed"))
+                expected = list(MILESTONES[: len(reached)])
+                if reached != expected:
+                    missing = next(column for column in expected if times[column] is None)
+                    errors.append((missing, "required: a later milestone is given"))
+                self._complaint_type(kind, bool(times["triaged_at"]), errors)
+                if times["allocated_at"] is not None and not officer:
+                    errors.append(("officer", "required once a case has been allocated"))
+            if reason is CloseReason.DUPLICATE and not duplicate_of:
+                errors.append(("duplicate_of", "required when the close reason is duplicate"))
+            if reason is not CloseReason.DUPLICATE and duplicate_of:
+                errors.append(("duplicate_of", "given, but the close reason is not duplicate"))
+        else:
+            stage = STAGES.index(status)
+            for index, column in enumerate(MILESTONES, start=1):
+                if index <= stage and times[column] is None:
+                    errors.append((column, f"required for status {status.value}"))
+                elif index > stage and times[column] is not None:
+                    errors.append((column, f"given, but the status is {status.value}"))
+            if times["closed_at"] is not None:
+                errors.append(("closed_at", f"given, but the status is {status.value}"))
+            if reason is not None:
+                errors.append(("close_reason", f"given, but the status is {status.value}"))
+            if duplicate_of:
+                errors.append(("duplicate_of", f"given, but the status is {status.value}"))
+            self._complaint_type(kind, stage >= 1, errors)
+            if stage >= 2 and not officer:
+                errors.append(("officer", f"required for status {status.value}"))
+        if times["acknowledged_at"] is not None and times["allocated_at"] is None:
+            errors.append(("acknowledged_at", "a case is acknowledged after it is allocated"))
+        if outcome is not None and status is not Status.RESPONDED:
+            errors.append(("outcome", f"given, but the status is {status.value} (outcomes come with the response)"))
+
+    @staticmethod
+    def _complaint_type(kind: CaseType | None, triaged: bool, errors: list[tuple[str, str]]) -> None:
+        if any(column == "type" for column, _ in errors):
+            return  # an unknown type is reported already
+        if triaged and (kind is None or kind not in COMPLAINT_TYPES):
+            shown = kind.value if kind else "blank"
+            errors.append(
+                ("type", f"a triaged complaint needs its type (adults, children, corporate, other), not {shown}")
+            )
+        elif not triaged and kind is not None and kind not in (CaseType.UNCLASSIFIED,):
+            errors.append(("type", f"{kind.value} is given, but the contact was never triaged (no triaged_at)"))
+
+    @staticmethod
+    def _check_order(
+        received: datetime | None, times: dict[str, datetime | None], errors: list[tuple[str, str]]
+    ) -> None:
+        """Times must not go backwards along the lifecycle."""
+        previous_column, previous = "received_at", received
+        for column in (*MILESTONES, "closed_at"):
+            moment = times[column]
+            if moment is None:
+                continue
+            if previous is not None and moment < previous:
+                errors.append(
+                    (column, f"{moment:%Y-%m-%d %H:%M} is before {previous_column} {previous:%Y-%m-%d %H:%M}")
+                )
+            previous_column, previous = column, moment
+        acknowledged, allocated = times["acknowledged_at"], times["allocated_at"]
+        if acknowledged is not None and allocated is not None and acknowledged < allocated:
+            errors.append(
+                ("acknowledged_at", f"{acknowledged:%Y-%m-%d %H:%M} is before allocated_at {allocated:%Y-%m-%d %H:%M}")
+            )
+        end = times["responded_at"] or times["closed_at"]
+        if acknowledged is not None and end is not None and acknowledged > end:
+            errors.append(
+                ("acknowledged_at", f"{acknowledged:%Y-%m-%d %H:%M} is after the case ended {end:%Y-%m-%d %H:%M}")
+            )
