@@ -565,6 +565,7 @@ def case_note(ctx: click.Context, reference: str, text: str, as_json: bool) -> N
     "--ignore-unknown", is_flag=True, help="Skip columns this program does not know instead of refusing the file."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and every problem as JSON.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=10_000, hidden=True)
 @click.pass_context
 def import_file(
     ctx: click.Context,
@@ -575,6 +576,7 @@ def import_file(
     create_officers: bool,
     ignore_unknown: bool,
     as_json: bool,
+    chunk_size: int,
 ) -> int:
     """Import cases from a CSV file or the first sheet of an XLSX workbook (see the README for the columns)."""
     from triage_tui.importer.progress import progress_reporter
@@ -588,6 +590,7 @@ def import_file(
         rejects=rejects,
         create_officers=create_officers,
         ignore_unknown=ignore_unknown,
+        chunk=chunk_size,
     )
     with progress_reporter(enabled=not as_json and sys.stderr.isatty()) as progress:
         result = run_import(services(ctx), actor(ctx), file, options, progress)

@@ -125,8 +125,6 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         if mode != "wal":
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        # 64 MB of page cache (the default is 2 MB): an import keeps six indexes busy.
-        cursor.execute("PRAGMA cache_size = -65536")
         cursor.close()
 
     @event.listens_for(engine, "begin")
