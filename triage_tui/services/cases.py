@@ -24,11 +24,12 @@ from triage_tui.domain.codes import (
 from triage_tui.domain.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from triage_tui.domain.lifecycle import Action, transition
 from triage_tui.domain.views import CaseView
+from triage_tui.services.audit import record
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import require_officer, require_supervisor
 from triage_tui.store import queries
 from triage_tui.store.queries import CaseFilter
-from triage_tui.store.tables import Case, Event, Officer
+from triage_tui.store.tables import Case, Officer
 
 LONDON = ZoneInfo("Europe/London")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
@@ -107,22 +108,7 @@ def _act(
         _check_claim(case, officer, action, now, names)
         details = change(session, case, officer, now)
         case.status = step.target.value
-        case.version += 1
-        case.updated_at = now
-        session.add(case)
-        session.flush()
-        session.add(
-            Event(
-                case_id=case.id,
-                at=now,
-                actor=officer.username,
-                action=action.value,
-                from_status=source.value,
-                to_status=step.target.value,
-                details=details,
-            )
-        )
-        session.flush()
+        record(session, case, officer.username, action, source.value, step.target.value, details, now)
         names = queries.usernames(session)
         assert case.id is not None
         return queries.case_view(case, names, queries.events_for_case(session, case.id))
@@ -213,18 +199,8 @@ def intake(
         if ref is None:
             case.reference = _generated_reference(session, case.id)
             session.add(case)
-        session.add(
-            Event(
-                case_id=case.id,
-                at=now,
-                actor=officer.username,
-                action=Action.INTAKE.value,
-                from_status=None,
-                to_status=Status.NEW.value,
-                details={"received_at": received.isoformat(), "channel": chan.value},
-            )
-        )
-        session.flush()
+        details = {"received_at": received.isoformat(), "channel": chan.value}
+        record(session, case, officer.username, Action.INTAKE, None, Status.NEW.value, details, now, new=True)
         return queries.case_view(case, queries.usernames(session), queries.events_for_case(session, case.id))
 
 

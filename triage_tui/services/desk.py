@@ -25,10 +25,10 @@ from triage_tui.domain.queue import (
     urgency,
 )
 from triage_tui.domain.views import CaseView
+from triage_tui.services.audit import record
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import require_officer
 from triage_tui.store import queries
-from triage_tui.store.tables import Event
 
 
 @dataclass(frozen=True)
@@ -131,21 +131,9 @@ def take_next(ctx: ServiceContext, actor: str) -> CaseView | None:
             return None
         case.claimed_by_id = officer.id
         case.claimed_until = until
-        case.version += 1
-        case.updated_at = now
-        session.add(case)
-        session.add(
-            Event(
-                case_id=case.id,
-                at=now,
-                actor=officer.username,
-                action=Action.CLAIM.value,
-                from_status=case.status,
-                to_status=case.status,
-                details={"until": until.isoformat()},
-            )
+        record(
+            session, case, officer.username, Action.CLAIM, case.status, case.status, {"until": until.isoformat()}, now
         )
-        session.flush()
         return queries.case_view(case, queries.usernames(session))
 
 
@@ -165,21 +153,7 @@ def release(ctx: ServiceContext, actor: str, reference: str) -> CaseView:
             raise Conflict(f"case {case.reference} is claimed by {holder}, not you")
         case.claimed_by_id = None
         case.claimed_until = None
-        case.version += 1
-        case.updated_at = now
-        session.add(case)
-        session.add(
-            Event(
-                case_id=case.id,
-                at=now,
-                actor=officer.username,
-                action=Action.RELEASE.value,
-                from_status=case.status,
-                to_status=case.status,
-                details={},
-            )
-        )
-        session.flush()
+        record(session, case, officer.username, Action.RELEASE, case.status, case.status, {}, now)
         return queries.case_view(case, queries.usernames(session))
 
 
