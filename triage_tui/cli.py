@@ -11,7 +11,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ import click
 
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, CloseReason, Outcome, Role, Status, Team
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.timeparse import parse_time
+from triage_tui.domain.timeparse import parse_date, parse_time
 from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext, current_username, open_context
 from triage_tui.services.lazy import cases as case_services
@@ -617,6 +617,93 @@ def import_file(
     return 3 if result.rejected else 0
 
 
+# reports -----------------------------------------------------------------------------------------------------
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value))
+        except TriageError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+format_option = click.option(
+    "--format", "fmt", type=_choice(["table", "csv", "json"]), default="table", show_default=True
+)
+
+
+@main.group()
+def report() -> None:
+    """Reports for managers and the committee, computed from the history of every case."""
+
+
+def _print_report(built: Any, fmt: str) -> None:
+    from triage_tui.reports.render import render
+
+    click.echo(render(built, fmt), nl=fmt == "json")
+
+
+@report.command("position")
+@common
+@click.option("--as-of", required=True, type=TimeType(end_of_day=True), help="A date (its end) or a time.")
+@click.option("--cohort", metavar="TAG")
+@click.option("--all", "all_buckets", is_flag=True, help="Add complete and closed cases to the open ones.")
+@format_option
+@click.pass_context
+def report_position(ctx: click.Context, as_of: datetime, cohort: str | None, all_buckets: bool, fmt: str) -> None:
+    """Cases by type and status as they stood at a moment."""
+    from triage_tui.reports.compute import position
+
+    _print_report(position(services(ctx), as_of, cohort=cohort, all_buckets=all_buckets), fmt)
+
+
+@report.command("received")
+@common
+@click.option("--from", "first", required=True, type=DateType())
+@click.option("--to", "last", required=True, type=DateType())
+@click.option("--as-of", type=TimeType(end_of_day=True), help="The moment their state is read at (default now).")
+@format_option
+@click.pass_context
+def report_received(ctx: click.Context, first: date, last: date, as_of: datetime | None, fmt: str) -> None:
+    """Contacts received in a period by type and status, and the share that were not complaints."""
+    from triage_tui.reports.compute import received
+
+    _print_report(received(services(ctx), first, last, as_of), fmt)
+
+
+@report.command("sla")
+@common
+@click.option("--from", "first", required=True, type=DateType())
+@click.option("--to", "last", required=True, type=DateType())
+@format_option
+@click.pass_context
+def report_sla(ctx: click.Context, first: date, last: date, fmt: str) -> None:
+    """Triage, acknowledgement and response deadlines met, by type."""
+    from triage_tui.reports.compute import sla
+
+    _print_report(sla(services(ctx), first, last), fmt)
+
+
+@report.command("trend")
+@common
+@click.option("--from", "first", required=True, type=DateType())
+@click.option("--to", "last", required=True, type=DateType())
+@click.option("--cohort", metavar="TAG")
+@click.option("--every", type=_choice(["day", "week"]), default="day", show_default=True)
+@format_option
+@click.pass_context
+def report_trend(ctx: click.Context, first: date, last: date, cohort: str | None, every: str, fmt: str) -> None:
+    """Open cases by status at each date of a period (a backlog's burn-down)."""
+    from triage_tui.reports.compute import trend
+
+    _print_report(trend(services(ctx), first, last, every=every, cohort=cohort), fmt)
+
+
 # database and demo --------------------------------------------------------------------------------------------
 
 
@@ -643,20 +730,24 @@ def db_upgrade(ctx: click.Context) -> None:
 @common
 @click.option(
     "--size",
-    type=_choice(["small", "large"]),
+    type=_choice(["small", "briefing", "large"]),
     default="small",
     show_default=True,
-    help="small: a few hundred live contacts; large: adds 100,000 cases of history, 5,000 open.",
+    help="small: a few hundred live contacts; briefing: the council briefing's history (its four tables); "
+    "large: adds 100,000 cases of history, 5,000 open.",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has cases.")
 @click.option("--seed", type=int, default=2021, show_default=True, help="The same seed gives the same desk.")
 @click.pass_context
 def demo(ctx: click.Context, size: str, if_empty: bool, seed: int) -> None:
     """Fill the database with a realistic desk: officers, supervisors and contacts in every state."""
+    from triage_tui.importer.briefing import fill_briefing
     from triage_tui.services.demo import fill_demo, fill_large
 
     svc = services(ctx)
-    if size == "large":
+    if size == "briefing":
+        summary = None if if_empty and not _database_is_empty(svc) else fill_briefing(svc, actor(ctx))
+    elif size == "large":
         summary = None if if_empty and not _database_is_empty(svc) else fill_large(svc, actor(ctx), seed=seed)
     else:
         summary = fill_demo(svc, actor(ctx), size=size, seed=seed, if_empty=if_empty)

@@ -16,30 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from triage_tui.services.context import open_context
-from triage_tui.services.demo import fill_large
-from triage_tui.store.migrate import SCHEMA_HEAD
-
 PROBE = Path(__file__).with_name("desk_probe.py")
-CACHE = Path(os.environ.get("TRIAGE_BENCH_CACHE", "/tmp/triage-bench"))
 RUNS = 5
-
-
-@pytest.fixture(scope="module")
-def big_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once per machine and schema (about half a minute), copied for each run."""
-    source = CACHE / f"desk-100k-{SCHEMA_HEAD}-v1.sqlite"
-    if not source.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        building = source.with_suffix(".building")
-        building.unlink(missing_ok=True)
-        ctx = open_context(str(building))
-        fill_large(ctx, "boss")
-        ctx.store.dispose()
-        building.replace(source)
-    return source
 
 
 def probe(*args: str) -> dict[str, float]:

@@ -180,7 +180,7 @@ def fill_demo(
     rng = random.Random(seed)
     now = ctx.now()
     start = now - timedelta(days=DAYS + 1)
-    at = _at(ctx, start)
+    at = at_time(ctx, start)
     bootstrap = actor
     if not has_officers:
         # The first officer may be added by anyone; make the person running the demo a supervisor.
@@ -216,7 +216,7 @@ def fill_demo(
     )
 
 
-def _at(ctx: ServiceContext, moment: datetime) -> ServiceContext:
+def at_time(ctx: ServiceContext, moment: datetime) -> ServiceContext:
     return replace(ctx, clock=lambda: moment)
 
 
@@ -248,7 +248,7 @@ def _one_contact(
     triager = rng.choice(triage_team)
     old = now - received > timedelta(days=14)
     case = cases.intake(
-        _at(ctx, received),
+        at_time(ctx, received),
         triager,
         customer_name=name,
         summary=summary,
@@ -275,35 +275,35 @@ def _one_contact(
         if t is None:
             return
         if not_complaint:
-            cases.signpost(_at(ctx, t), triager, ref, to=org, service_request=None if org else service)
+            cases.signpost(at_time(ctx, t), triager, ref, to=org, service_request=None if org else service)
             return
         if rng.random() < 0.04:
-            cases.close(_at(ctx, t), triager, ref, CloseReason.OUT_OF_TIME, note="Events over 12 months ago")
+            cases.close(at_time(ctx, t), triager, ref, CloseReason.OUT_OF_TIME, note="Events over 12 months ago")
             return
-        cases.classify(_at(ctx, t), triager, ref, kind)  # type: ignore[arg-type]
+        cases.classify(at_time(ctx, t), triager, ref, kind)  # type: ignore[arg-type]
         t = when(timedelta(hours=rng.uniform(0.5, 30)))
         if t is None:
             return
         officer = rng.choice(complaints_team)
-        cases.allocate(_at(ctx, t), triager, ref, officer)
+        cases.allocate(at_time(ctx, t), triager, ref, officer)
         if rng.random() < 0.05:
             t = when(timedelta(hours=rng.uniform(2, 48)))
             if t is not None:
-                cases.close(_at(ctx, t), officer, ref, CloseReason.WITHDRAWN, note="Customer called to withdraw")
+                cases.close(at_time(ctx, t), officer, ref, CloseReason.WITHDRAWN, note="Customer called to withdraw")
             return
         t = when(timedelta(hours=rng.uniform(1, 60)))
         if t is None:
             return
-        cases.acknowledge(_at(ctx, t), officer, ref, channel=(email and "email") or "letter")
+        cases.acknowledge(at_time(ctx, t), officer, ref, channel=(email and "email") or "letter")
         t = when(timedelta(hours=rng.uniform(1, 30)))
         if t is None:
             return
-        cases.send_to_service(_at(ctx, t), officer, ref, service)  # type: ignore[arg-type]
+        cases.send_to_service(at_time(ctx, t), officer, ref, service)  # type: ignore[arg-type]
         t = when(timedelta(days=rng.uniform(3, 14)))
         if t is None:
             return
         outcome = rng.choice(list(Outcome))
-        cases.respond(_at(ctx, t), officer, ref, outcome=outcome)
+        cases.respond(at_time(ctx, t), officer, ref, outcome=outcome)
     except TriageError as exc:  # a demo that cannot be built is a bug in the demo
         raise RuntimeError(f"demo case {ref}: {exc}") from exc
 
@@ -337,7 +337,7 @@ def fill_large(
     """`total` cases over three years, `open_cases` of them still open, written as history in bulk."""
     from triage_tui.services.history import HistoryRow, HistoryWriter, write_prepared
 
-    if _is_empty(ctx):
+    if is_empty(ctx):
         fill_demo(ctx, actor, size="small", seed=seed)
     rng = random.Random(seed)
     now = ctx.now()
@@ -356,7 +356,7 @@ def fill_large(
     return f"added {made:,} cases of history ({open_cases:,} open) to {ctx.store.path or 'the database'}"
 
 
-def _is_empty(ctx: ServiceContext) -> bool:
+def is_empty(ctx: ServiceContext) -> bool:
     with ctx.store.read() as session:
         return queries.officer_count(session) == 0
 

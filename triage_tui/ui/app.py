@@ -29,6 +29,7 @@ from triage_tui.ui.screens.case_list import PAGE
 from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.screens.my_cases import MyCasesScreen
 from triage_tui.ui.screens.queue import QueueScreen
+from triage_tui.ui.screens.reports import ReportScreen
 
 POLL_SECONDS = 1.0
 
@@ -41,7 +42,7 @@ class DeskApp(App[None]):
         Binding("1", "show('queue')", "Queue", id="screen.queue"),
         Binding("2", "show('mine')", "My cases", id="screen.mine"),
         Binding("3", "later('The supervisor split view')", "Split view", show=False, id="screen.split"),
-        Binding("4", "later('The report screen')", "Reports", show=False, id="screen.reports"),
+        Binding("4", "show('reports')", "Reports", id="screen.reports"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -87,6 +88,7 @@ class DeskApp(App[None]):
         self.watermark = self.first_page.watermark if self.first_page else 0
         self.add_mode("queue", QueueScreen)
         self.add_mode("mine", MyCasesScreen)
+        self.add_mode("reports", ReportScreen)
         self.switch_mode("queue")
         self.set_interval(1.0, self.tick)
         if self.ctx is not None:

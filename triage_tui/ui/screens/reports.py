@@ -1,0 +1,185 @@
+"""Reports (key 4): choose the report and its dates with the keyboard, read the table, see the trend plotted,
+export what is shown to CSV."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
+from textual_plotext import PlotextPlot
+
+from triage_tui.domain.errors import TriageError
+from triage_tui.domain.timeparse import parse_date, parse_time
+from triage_tui.ui.widgets.key_bar import KeyBar
+
+REPORTS = [
+    ("Position at a date (open cases by type and status)", "position"),
+    ("Contacts received in a period", "received"),
+    ("Deadlines met (SLA)", "sla"),
+    ("Trend: open cases at each date", "trend"),
+]
+
+
+class ReportScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Run", id="report.run"),
+        Binding("e", "export", "Export CSV", id="report.export"),
+        Binding("escape", "leave_form", "Leave the form", show=False, id="report.leave"),
+    ]
+    DEFAULT_CSS = """
+    ReportScreen #report-form { height: auto; padding: 0 1; }
+    ReportScreen #report-form Select { width: 46; }
+    ReportScreen #report-form Input { width: 20; }
+    ReportScreen #report-form Button { margin-left: 1; }
+    ReportScreen #report-form Label { padding: 1 1 0 1; }
+    ReportScreen #report-title { padding: 0 1; text-style: bold; }
+    ReportScreen #report-table { height: auto; max-height: 50%; }
+    ReportScreen #report-plot { height: 1fr; min-height: 12; }
+    ReportScreen #report-note { padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: Any = None
+
+    def compose(self) -> ComposeResult:
+        today = date.today()
+        yield Header()
+        with Vertical():
+            with Horizontal(id="report-form"):
+                yield Select(REPORTS, value="position", allow_blank=False, id="kind")
+                yield Label("As of / from")
+                yield Input(value=today.isoformat(), placeholder="2022-01-14", id="first")
+                yield Label("to")
+                yield Input(value=today.isoformat(), placeholder="2022-02-28", id="last")
+                yield Label("cohort")
+                yield Input(placeholder="any", id="cohort")
+                yield Button("Run", variant="primary", id="run")
+            yield Static("Choose a report and press enter (or ctrl+r) to run it.", id="report-title")
+            yield DataTable(id="report-table", zebra_stripes=True, cursor_type="row")
+            yield Static("", id="report-note")
+            yield PlotextPlot(id="report-plot")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#report-plot").display = False
+        self.query_one("#kind", Select).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        today = date.today()
+        first = self.query_one("#first", Input)
+        last = self.query_one("#last", Input)
+        if event.value == "trend":
+            first.value = (today - timedelta(days=90)).isoformat()
+        elif event.value in ("received", "sla"):
+            first.value = today.replace(day=1).isoformat()
+        else:
+            first.value = today.isoformat()
+        last.value = today.isoformat()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_run()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_run()
+
+    def action_run(self) -> None:
+        desk = self.app
+        if not desk.ready():  # type: ignore[attr-defined]
+            return
+        kind = str(self.query_one("#kind", Select).value)
+        first_text = self.query_one("#first", Input).value
+        last_text = self.query_one("#last", Input).value
+        cohort = self.query_one("#cohort", Input).value.strip() or None
+        ctx = desk.ctx  # type: ignore[attr-defined]
+
+        def work() -> None:
+            from triage_tui.reports import compute
+
+            try:
+                if kind == "position":
+                    built = compute.position(
+                        ctx, parse_time(first_text, end_of_day=True), cohort=cohort, all_buckets=True
+                    )
+                elif kind == "received":
+                    built = compute.received(ctx, parse_date(first_text), parse_date(last_text))
+                elif kind == "sla":
+                    built = compute.sla(ctx, parse_date(first_text), parse_date(last_text))
+                else:
+                    first, last = parse_date(first_text), parse_date(last_text)
+                    every = "week" if (last - first).days > 62 else "day"
+                    built = compute.trend(ctx, first, last, every=every, cohort=cohort)
+            except TriageError as exc:
+                self.app.call_from_thread(self.notify, str(exc), severity="error", title="Report")
+                return
+            self.app.call_from_thread(self.show, built)
+
+        self.run_worker(work, thread=True, group="report", exclusive=True, exit_on_error=False)
+
+    def show(self, report: Any) -> None:
+        from triage_tui.reports.render import columns, title
+
+        self.shown = report
+        header, body = columns(report)
+        self.query_one("#report-title", Static).update(title(report))
+        table = self.query_one("#report-table", DataTable)
+        table.clear(columns=True)
+        for name in header:
+            table.add_column(name)
+        for row in body:
+            table.add_row(*(str(cell) for cell in row))
+        note = ""
+        if getattr(report, "not_complaint_share", None) is not None and report.totals["total"]:
+            others = sum(r["total"] for r in report.rows if r["type"] == "service_request")
+            note = f"Not council complaints: {others} of {report.totals['total']} ({report.not_complaint_share:.1%})"
+        self.query_one("#report-note", Static).update(note)
+        plot = self.query_one("#report-plot", PlotextPlot)
+        plot.display = hasattr(report, "points")
+        if hasattr(report, "points"):
+            self._plot(plot, report)
+
+    def _plot(self, plot: PlotextPlot, report: Any) -> None:
+        points = report.points
+        labels = [p["date"][5:] for p in points]
+        xs = list(range(len(points)))
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("Open cases")
+        for key, name in (
+            ("total", "open"),
+            ("unallocated", "unallocated"),
+            ("complaints_team", "with complaints team"),
+            ("service", "with service"),
+        ):
+            plt.plot(xs, [p[key] for p in points], label=name, marker="braille")
+        step = max(1, len(xs) // 8)
+        plt.xticks(xs[::step], labels[::step])
+        plot.refresh()
+
+    def action_leave_form(self) -> None:
+        """Out of the inputs, so the keys (1, 2, e, q...) act again instead of typing."""
+        self.query_one("#report-table", DataTable).focus()
+
+    def action_export(self) -> None:
+        if self.shown is None:
+            self.notify("Run a report first", severity="warning")
+            return
+        from triage_tui.reports.render import as_csv
+
+        name = getattr(self.shown, "name", None) or ("sla" if hasattr(self.shown, "totals") else "trend")
+        path = Path.cwd() / f"triage-report-{name}-{date.today().isoformat()}.csv"
+        try:
+            path.write_text(as_csv(self.shown), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"Saved {path}", title="Exported")
