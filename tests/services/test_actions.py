@@ -13,7 +13,7 @@ from sqlmodel import select
 from tests.conftest import Clock
 from triage_tui.domain.codes import CaseType, CloseReason, Outcome, Role, Status, Team
 from triage_tui.domain.errors import Conflict, InvalidInput, NotFound, RoleRefused, TransitionRefused
-from triage_tui.domain.lifecycle import TRANSITIONS, Action
+from triage_tui.domain.lifecycle import TRANSITIONS, Action, path_is_valid
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import add_officer, list_officers
@@ -81,6 +81,9 @@ def test_the_whole_lifecycle_writes_one_event_per_action(ctx, staff, clock: Cloc
     assert all(t.tzinfo is not None for t in times)
     assert times == sorted(times)
     assert times[-1] == clock.now
+    assert path_is_valid(
+        [(Action(e.action), e.from_status and Status(e.from_status), Status(e.to_status)) for e in events_of(ctx, ref)]
+    )
 
 
 def test_deadlines_of_the_christmas_2021_scenario(ctx, staff, clock: Clock) -> None:

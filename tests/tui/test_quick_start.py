@@ -26,8 +26,8 @@ def test_the_quick_page_is_the_services_page(desk_ctx: ServiceContext, seeded, c
     path = sqlite_url.removeprefix("sqlite:///")
     quick = quick_start(path, "alice", limit=3, now=clock.now)
     slow = queue_page(desk_ctx, QueueQuery(), limit=3)
-    assert quick is not None
-    assert quick.officer.username == "alice" and quick.page.total == slow.total == 5
+    assert quick is not None and quick.officer.username == "alice"
+    assert quick.page.total == slow.total == 5
     assert [replace(r, events=[]) for r in quick.page.rows] == [replace(r, events=[]) for r in slow.rows]
     assert quick.page.ranks == slow.ranks and quick.page.bands == slow.bands
     assert quick.page.watermark == slow.watermark

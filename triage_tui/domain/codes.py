@@ -71,8 +71,6 @@ STATUS_LABELS: dict[Status, str] = {
     Status.CLOSED: "Closed",
 }
 
-OPEN_STATUSES: tuple[Status, ...] = (Status.NEW, Status.TRIAGED, Status.ALLOCATED, Status.WITH_SERVICE)
-
 
 class Bucket(StrEnum):
     UNALLOCATED = "unallocated"

@@ -77,9 +77,6 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
     **{(Action.NOTE, status): status for status in Status},
 }
 
-# Actions that are not transitions of a case.
-CASE_LESS_ACTIONS = frozenset({Action.INTAKE, Action.OFFICER_ADD, Action.IMPORT})
-
 
 def allowed_actions(status: Status) -> list[Action]:
     """Actions the status allows, in the order of the lifecycle."""

@@ -27,5 +27,3 @@ class LazyModule:
 cases = LazyModule("triage_tui.services.cases")
 desk = LazyModule("triage_tui.services.desk")
 officers = LazyModule("triage_tui.services.officers")
-demo = LazyModule("triage_tui.services.demo")
-database = LazyModule("triage_tui.services.database")

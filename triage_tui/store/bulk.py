@@ -1,7 +1,8 @@
-"""Many cases at once with SQLAlchemy Core: for loading history (imports, the large demo).
+"""Many cases at once, for loading history (imports, the large demo).
 
-ORM objects cost about 25 times more per row here. Rows go in chunks inside the caller's transaction; the
-ids of the new cases come back in the order given, so each case's events can point at it.
+ORM objects cost about 25 times more per row here, and SQLAlchemy's per-row parameter processing more than the
+inserts themselves, so rows prepared in column order go to the driver's executemany inside the caller's
+transaction; the new cases' ids are then read back by reference, so each case's events can point at it.
 """
 
 from __future__ import annotations

@@ -39,10 +39,6 @@ def case_by_reference(session: Session, reference: str, *, for_update: bool = Fa
     return session.exec(query).first()
 
 
-def case_by_id(session: Session, case_id: int) -> Case | None:
-    return session.get(Case, case_id)
-
-
 def reference_exists(session: Session, reference: str) -> bool:
     return session.exec(select(Case.id).where(Case.reference == reference)).first() is not None
 
