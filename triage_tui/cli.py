@@ -657,9 +657,13 @@ def _print_report(built: Any, fmt: str) -> None:
 @click.pass_context
 def report_position(ctx: click.Context, as_of: datetime, cohort: str | None, all_buckets: bool, fmt: str) -> None:
     """Cases by type and status as they stood at a moment."""
-    from triage_tui.reports.compute import position
+    from triage_tui.reports.compute import position, quick_position
 
-    _print_report(position(services(ctx), as_of, cohort=cohort, all_buckets=all_buckets), fmt)
+    # A SQLite file is read directly, without loading the store (most of the time a report would take).
+    built = quick_position(ctx.find_root().meta.get("triage.db"), as_of, cohort=cohort, all_buckets=all_buckets)
+    if built is None:
+        built = position(services(ctx), as_of, cohort=cohort, all_buckets=all_buckets)
+    _print_report(built, fmt)
 
 
 @report.command("received")
@@ -671,9 +675,12 @@ def report_position(ctx: click.Context, as_of: datetime, cohort: str | None, all
 @click.pass_context
 def report_received(ctx: click.Context, first: date, last: date, as_of: datetime | None, fmt: str) -> None:
     """Contacts received in a period by type and status, and the share that were not complaints."""
-    from triage_tui.reports.compute import received
+    from triage_tui.reports.compute import quick_received, received
 
-    _print_report(received(services(ctx), first, last, as_of), fmt)
+    built = quick_received(ctx.find_root().meta.get("triage.db"), first, last, as_of)
+    if built is None:
+        built = received(services(ctx), first, last, as_of)
+    _print_report(built, fmt)
 
 
 @report.command("sla")

@@ -127,8 +127,8 @@ def run_import(
     return result
 
 
-# (line, reference given?, officer, case row, event rows): rows ready for the database, see HistoryWriter
-Spooled = tuple[int, bool, str | None, list[Any], list[list[Any]]]
+# (line, reference given?, officer, case row, event rows, state rows): ready for the database, see HistoryWriter
+Spooled = tuple[int, bool, str | None, list[Any], list[list[Any]], list[list[Any]]]
 REF, RECEIVED, CUSTOMER, SUMMARY = (
     bulk.CASE_FIELDS.index(name) for name in ("reference", "received_at", "customer_name", "summary")
 )
@@ -192,7 +192,7 @@ def _check_all(
                 if history.duplicate_of and history.duplicate_of not in first_line:
                     named[line] = (history.duplicate_of, cells)
                 prepared = writer.prepare(history, line)
-                chunk.append((line, row.keyed, history.officer, prepared.case, prepared.events))
+                chunk.append((line, row.keyed, history.officer, prepared.case, prepared.events, prepared.states))
                 if len(chunk) >= options.chunk:
                     pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
                     chunk = []
@@ -265,7 +265,7 @@ def _write(
         for row in fresh:
             if row[2] is not None and row[3][bulk.OFFICER_SLOT] is None:
                 row[3][bulk.OFFICER_SLOT] = officers[row[2]]  # created after the row was checked
-        write_prepared(session, [Prepared(row[3][REF], row[3], row[4]) for row in fresh])
+        write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
 
 
 def _record_run(ctx: ServiceContext, actor: str, result: ImportResult, now: datetime) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from triage_tui.domain.clock import CaseTimes, case_clocks, triage_deadlines
@@ -13,7 +15,46 @@ from triage_tui.domain.codes import STATUS_BUCKETS, TYPE_LABELS, Bucket, CaseTyp
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.timeparse import local_day_bounds
 from triage_tui.services.context import ServiceContext
-from triage_tui.store import reports as queries
+from triage_tui.store.paths import resolve_url, sqlite_path
+from triage_tui.store.quick import QuickRead
+from triage_tui.store.schema import SCHEMA_HEAD
+
+
+def _quick(db: str | None) -> Path | None:
+    """The SQLite file to read directly, if the database is one and its schema is current."""
+    path = sqlite_path(resolve_url(db))
+    if path is None or not path.is_file():
+        return None
+    try:
+        with QuickRead(path) as read:
+            return path if read.revision() == SCHEMA_HEAD else None
+    except sqlite3.Error:
+        return None
+
+
+def quick_position(db: str | None, as_of: datetime, *, cohort: str | None, all_buckets: bool) -> BucketReport | None:
+    """`position` read straight from a SQLite file (None: take the long way through the store)."""
+    path = _quick(db)
+    if path is None:
+        return None
+    with QuickRead(path) as read:
+        return position_of(read.state_counts(as_of, cohort=cohort), as_of, cohort, all_buckets)
+
+
+def quick_received(db: str | None, first: date, last: date, as_of: datetime | None) -> BucketReport | None:
+    """`received` read straight from a SQLite file (None: take the long way through the store)."""
+    if last < first:
+        raise InvalidInput("--to is before --from")
+    path = _quick(db)
+    if path is None:
+        return None
+    start, _ = local_day_bounds(first)
+    _, end = local_day_bounds(last)
+    moment = as_of or datetime.now(UTC)
+    with QuickRead(path) as read:
+        counts = read.state_counts(moment, received_from=start, received_to=end)
+    return received_of(counts, first, last, moment)
+
 
 OPEN_BUCKETS = (Bucket.UNALLOCATED, Bucket.COMPLAINTS_TEAM, Bucket.SERVICE)
 ALL_BUCKETS = (*OPEN_BUCKETS, Bucket.COMPLETE, Bucket.CLOSED_OTHER)
@@ -89,8 +130,16 @@ def position(
     ctx: ServiceContext, as_of: datetime, *, cohort: str | None = None, all_buckets: bool = False
 ) -> BucketReport:
     """Cases received by `as_of`, in the state and type they had then; open ones unless `all_buckets`."""
+    from triage_tui.store import reports as queries
+
     with ctx.store.read() as session:
         counts = queries.state_counts(session, as_of, cohort=cohort)
+    return position_of(counts, as_of, cohort, all_buckets)
+
+
+def position_of(
+    counts: Iterable[tuple[str, str, int]], as_of: datetime, cohort: str | None, all_buckets: bool
+) -> BucketReport:
     buckets = ALL_BUCKETS if all_buckets else OPEN_BUCKETS
     rows, totals = _buckets(counts, buckets)
     return BucketReport("position", buckets, rows, totals, {"as_of": as_of.isoformat(), "cohort": cohort})
@@ -103,8 +152,14 @@ def received(ctx: ServiceContext, first: date, last: date, as_of: datetime | Non
     start, _ = local_day_bounds(first)
     _, end = local_day_bounds(last)
     moment = as_of or ctx.now()
+    from triage_tui.store import reports as queries
+
     with ctx.store.read() as session:
         counts = queries.state_counts(session, moment, received_from=start, received_to=end)
+    return received_of(counts, first, last, moment)
+
+
+def received_of(counts: Iterable[tuple[str, str, int]], first: date, last: date, moment: datetime) -> BucketReport:
     rows, totals = _buckets(counts, ALL_BUCKETS)
     not_complaints = sum(r["total"] for r in rows if r["type"] == CaseType.SERVICE_REQUEST.value)
     share = not_complaints / totals["total"] if totals["total"] else 0.0
@@ -152,6 +207,8 @@ def sla(ctx: ServiceContext, first: date, last: date) -> SlaReport:
         raise InvalidInput("--to is before --from")
     start, _ = local_day_bounds(first)
     _, end = local_day_bounds(last)
+    from triage_tui.store import reports as queries
+
     policy = ctx.policy
     counts: dict[CaseType, dict[str, int]] = {}
     hours: dict[CaseType, list[float]] = {}
@@ -241,6 +298,8 @@ def trend(
     if dates[-1] != last:
         dates.append(last)
     ends = [local_day_bounds(d)[1] for d in dates]
+    from triage_tui.store import reports as queries
+
     changes: list[tuple[datetime, Bucket, int]] = []
     with ctx.store.read() as session:
         current: int | None = None

@@ -1,15 +1,16 @@
-"""The one way a change to a case is recorded: its version bumped and an event appended, in the caller's
-transaction. Events are never updated or deleted (the migrations' triggers refuse it too)."""
+"""The one way a change to a case is recorded: its version bumped, an event appended, and its (type, status)
+over time kept up to date for the reports, all in the caller's transaction. Events are never updated or
+deleted (the migrations' triggers refuse it too)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from triage_tui.domain.lifecycle import Action
-from triage_tui.store.tables import Case, Event
+from triage_tui.store.tables import STILL, Case, CaseState, Event
 
 
 def record(
@@ -40,4 +41,23 @@ def record(
             details=details,
         )
     )
+    _track_state(session, case, target, now, new)
     session.flush()
+
+
+def _track_state(session: Session, case: Case, status: str, now: datetime, new: bool) -> None:
+    """Close the case's current (type, status) and open the next when the change moved either."""
+    if new:
+        session.add(
+            CaseState(case_id=case.id, type=case.type, status=status, valid_from=case.received_at, valid_to=STILL)
+        )
+        return
+    current = session.exec(select(CaseState).where(CaseState.case_id == case.id, CaseState.valid_to == STILL)).first()
+    if current is not None and (current.type, current.status) == (case.type, status):
+        return
+    moment = now
+    if current is not None:
+        moment = max(now, current.valid_from)
+        current.valid_to = moment
+        session.add(current)
+    session.add(CaseState(case_id=case.id, type=case.type, status=status, valid_from=moment, valid_to=STILL))

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from triage_tui.domain.codes import CaseType, CloseReason, Status
 from triage_tui.domain.lifecycle import Action
 from triage_tui.store import bulk
+from triage_tui.store.tables import STILL
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs several microseconds more per row to build
@@ -58,6 +59,7 @@ class Prepared:
     reference: str
     case: list[Any]
     events: list[list[Any]]
+    states: list[list[Any]]  # bulk.STATE_FIELDS order: each (type, status) the case had, and when
 
 
 class HistoryWriter:
@@ -71,6 +73,7 @@ class HistoryWriter:
         self.fmt = bulk.time_formatter(dialect)
         self.actor = actor
         self.stamp = self.fmt(now)
+        self.still = self.fmt(STILL)
         extra: dict[str, Any] = {"history": True}
         if source is not None:
             extra["source"] = source
@@ -94,14 +97,27 @@ class HistoryWriter:
         signposted = row.status is Status.CLOSED and row.close_reason in SIGNPOSTING
         triaged_at = row.triaged_at or (row.closed_at if row.status is Status.CLOSED else None)
         events: list[list[Any]] = [self._intake(row, line)]
+        received = events[0][1]
+        states: list[list[Any]] = [[None, "unclassified", "new", received, self.still]]
         if row.status is Status.NEW:
-            return Prepared(row.reference, self._case(row, None, row.type, 1), events)
+            return Prepared(row.reference, self._case(row, None, row.type, 1), events, states)
         status: str | None = "new"
 
         def step(action: Action, at: datetime, to: str, details: dict[str, Any]) -> None:
             nonlocal status
-            events.append([None, fmt(at), self.actor, action.value, status, to, self._details(details, line)])
+            when = fmt(at)
+            events.append([None, when, self.actor, action.value, status, to, self._details(details, line)])
             status = to
+            last = states[-1]
+            kind = last[1]
+            if action is Action.CLASSIFY:
+                kind = row.type.value
+            elif action is Action.SIGNPOST:
+                kind = CaseType.SERVICE_REQUEST.value
+            if (kind, to) != (last[1], last[2]):
+                moment = max(when, last[3])  # text on SQLite, datetimes elsewhere: both order as time
+                last[4] = moment
+                states.append([None, kind, to, moment, self.still])
 
         if signposted:
             assert row.closed_at is not None and row.close_reason is not None
@@ -133,7 +149,7 @@ class HistoryWriter:
                 reason = row.close_reason.value if row.close_reason else None
                 step(Action.CLOSE, row.closed_at, "closed", {"reason": reason, "duplicate_of": row.duplicate_of})
         kind = CaseType.SERVICE_REQUEST if signposted else row.type
-        return Prepared(row.reference, self._case(row, triaged_at, kind, len(events)), events)
+        return Prepared(row.reference, self._case(row, triaged_at, kind, len(events)), events, states)
 
     def _case(self, row: HistoryRow, triaged_at: datetime | None, kind: CaseType, version: int) -> list[Any]:
         """The case's values in bulk.CASE_FIELDS order (a test checks the order against the table)."""
@@ -176,9 +192,14 @@ def write_prepared(session: Session, prepared: Sequence[Prepared]) -> None:
     bulk.insert_case_rows(session, [p.case for p in prepared])
     ids = bulk.ids_by_reference(session, [p.reference for p in prepared])
     events = []
+    states = []
     for p in prepared:
         case_id = ids[p.reference]
         for event in p.events:
             event[0] = case_id
             events.append(event)
+        for state in p.states:
+            state[0] = case_id
+            states.append(state)
     bulk.insert_event_rows(session, events)
+    bulk.insert_state_rows(session, states)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from triage_tui.store.quick import sqlite_time
 from triage_tui.store.tables import Case, Event
 
 CASES = Case.__table__  # type: ignore[attr-defined]
@@ -54,16 +55,6 @@ EVENT_FIELDS = ("case_id", "at", "actor", "action", "from_status", "to_status", 
 OFFICER_SLOT = CASE_FIELDS.index("officer_id")
 
 
-def sqlite_time(value: datetime | None) -> str | None:
-    """What UTCDateTime stores on SQLite: naive UTC text in SQLAlchemy's format (microseconds always shown,
-    so that text compares as time does)."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]
-
-
 def parse_stored_time(value: Any) -> datetime:
     """Back from what time_formatter made (the SQLite text, or a datetime) to an aware datetime."""
     if isinstance(value, datetime):
@@ -95,4 +86,16 @@ def insert_event_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
     """Insert prepared event rows (event_row) with the driver's executemany."""
     if rows:
         sql = f"INSERT INTO events ({', '.join(EVENT_FIELDS)}) VALUES ({_placeholders(session, len(EVENT_FIELDS))})"
+        session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
+
+
+STATE_FIELDS = ("case_id", "type", "status", "valid_from", "valid_to")
+
+
+def insert_state_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert prepared case state rows (HistoryWriter) with the driver's executemany."""
+    if rows:
+        sql = (
+            f"INSERT INTO case_states ({', '.join(STATE_FIELDS)}) VALUES ({_placeholders(session, len(STATE_FIELDS))})"
+        )
         session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])

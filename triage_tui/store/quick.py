@@ -26,6 +26,16 @@ CASE_COLUMNS = (
 )
 
 
+def sqlite_time(value: datetime | None) -> str | None:
+    """What UTCDateTime stores on SQLite: naive UTC text in SQLAlchemy's format (microseconds always shown,
+    so that text compares as time does)."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
 def _time(text: str | None) -> datetime | None:
     # Stored as naive UTC text by the UTCDateTime column type.
     return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
@@ -69,6 +79,33 @@ class QuickRead:
             Candidate(cid, _time(rec), kind, status, _time(tri), _time(ack))
             for cid, rec, kind, status, tri, ack in rows
         ]  # type: ignore[arg-type]
+
+    def state_counts(
+        self,
+        as_of: datetime,
+        *,
+        received_from: datetime | None = None,
+        received_to: datetime | None = None,
+        cohort: str | None = None,
+    ) -> list[tuple[str, str, int]]:
+        """The same count as store.reports.state_counts (a test holds them together), for the headless report
+        commands, which then need not load SQLAlchemy."""
+        moment = sqlite_time(as_of)
+        sql = "SELECT s.type, s.status, count(*) FROM case_states s"
+        where = ["s.valid_to > ?", "s.valid_from <= ?"]
+        params: list[object] = [moment, moment]
+        if received_from is not None or received_to is not None or cohort is not None:
+            sql += " JOIN cases c ON c.id = s.case_id"
+            for condition, value in (
+                ("c.received_at >= ?", sqlite_time(received_from) if received_from else None),
+                ("c.received_at <= ?", sqlite_time(received_to) if received_to else None),
+                ("c.cohort = ?", cohort),
+            ):
+                if value is not None:
+                    where.append(condition)
+                    params.append(value)
+        sql += " WHERE " + " AND ".join(where) + " GROUP BY s.type, s.status"
+        return [(kind, status, n) for kind, status, n in self.connection.execute(sql, params)]
 
     def cases(self, ids: Sequence[int]) -> list[CaseView]:
         if not ids:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
@@ -83,3 +83,25 @@ class Event(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str | None = Field(default=None, max_length=20)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+
+
+# The end of a state that still holds: a real time, so "held at T" is one range condition an index can answer.
+STILL = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+class CaseState(SQLModel, table=True):
+    """How long a case had each (type, status): derived from its events as they are written, so a report of
+    the position at any moment counts the states that held then with one index range scan."""
+
+    __tablename__ = "case_states"
+    __table_args__ = (
+        Index("ix_case_states_held", "valid_to", "valid_from", "type", "status"),
+        Index("ix_case_states_case", "case_id", "valid_to"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), nullable=False))
+    type: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    valid_from: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    valid_to: datetime = Field(sa_type=UTCDateTime, nullable=False)
