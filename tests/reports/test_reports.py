@@ -183,7 +183,7 @@ def test_the_report_commands(briefing: ServiceContext) -> None:
             )
         )
     )
-    assert rows[0][:2] == ["Type", "Total"] and rows[-1][:4] == ["Total", "282", "114", "168"]
+    assert rows[0][:3] == ["Cohort", "Type", "Total"] and rows[-1][:5] == ["backlog-2021", "Total", "282", "114", "168"]
     received = json.loads(
         run(
             "report",
@@ -216,17 +216,21 @@ def test_the_report_commands(briefing: ServiceContext) -> None:
     trend = run(
         "report", "trend", "--from", "2021-12-01", "--to", "2021-12-03", "--cohort", "backlog-2021", "--format", "csv"
     )
-    assert trend.splitlines()[1] == "2021-12-01,282,114,168,0"
+    assert trend.splitlines()[1] == "backlog-2021,2021-12-01,282,114,168,0"
     bad = CliRunner().invoke(
         main, ["report", "sla", "--from", "2022-03-01", "--to", "2022-02-01", "--db", db, "--as", "boss"]
     )
     assert bad.exit_code == 2 and bad.stderr.startswith("error: --to is before --from")
 
 
-def test_a_label_that_looks_like_a_formula_is_neutralised_in_csv(ctx: ServiceContext, staff, clock: Clock) -> None:
-    cases.intake(ctx, "alice", customer_name="A", summary="S", cohort="=HYPERLINK(1)")
-    report = compute.trend(ctx, clock.now.date(), clock.now.date(), cohort="=HYPERLINK(1)")
-    text = as_csv(report)
-    assert "=HYPERLINK" not in text.splitlines()[0]
-    report.points[0]["date"] = "=cmd|' /C calc'!A0"
-    assert "'=cmd" in as_csv(report)
+def test_a_cohort_that_looks_like_a_formula_is_neutralised_in_csv(ctx: ServiceContext, staff, clock: Clock) -> None:
+    tag = '=HYPERLINK("http://example.org","open me")'
+    cases.intake(ctx, "alice", customer_name="A", summary="S", cohort=tag)
+    for report in (
+        compute.position(ctx, clock.now, cohort=tag),
+        compute.trend(ctx, clock.now.date(), clock.now.date(), cohort=tag),
+    ):
+        rows = list(csv.reader(io.StringIO(as_csv(report))))
+        assert rows[0][0] == "Cohort"
+        assert rows[1][0] == "'" + tag  # shown as text, never run
+        assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

@@ -59,7 +59,7 @@ async def test_position_and_trend_from_the_keyboard(briefing_desk, tmp_path: Pat
     exported = list(tmp_path.glob("triage-report-trend-*.csv"))
     assert len(exported) == 1
     rows = list(csv.reader(exported[0].open()))
-    assert rows[0][0] == "Date" and rows[1][:2] == ["2021-12-01", "282"]
+    assert rows[0][:3] == ["Cohort", "Date", "Open"] and rows[1][:3] == ["backlog-2021", "2021-12-01", "282"]
 
 
 def test_report_screen_snapshot(snap_compare, briefing_desk) -> None:

@@ -116,6 +116,11 @@ def as_table(report: Report) -> str:
 
 def as_csv(report: Report) -> str:
     header, body = columns(report)
+    cohort = report.header.get("cohort") if isinstance(report, BucketReport) else getattr(report, "cohort", None)
+    if cohort:
+        # The cohort is text someone typed: it goes in its own column, so a spreadsheet shows what was chosen.
+        header = ["Cohort", *header]
+        body = [[cohort, *row] for row in body]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe_cell(h) for h in header])
