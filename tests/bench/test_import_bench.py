@@ -39,15 +39,16 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def peak_rss_mb(source: Path, db: Path) -> float:
-    """Peak memory of one import, measured inside its own process."""
+    """Peak memory of one import, measured inside its own process (VmHWM: ru_maxrss would include the
+    parent's peak, inherited at fork)."""
     script = (
-        "import resource, sys\n"
+        "import sys\n"
         "from triage_tui.cli import main\n"
         "try:\n"
         f"    main(['import', {str(source)!r}, '--db', {str(db)!r}, '--as', 'boss'])\n"
         "except SystemExit as exc:\n"
         "    assert exc.code in (0, None), exc.code\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "print(next(int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM:')))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
