@@ -784,6 +784,18 @@ def report_trend(ctx: click.Context, first: date, last: date, cohort: str | None
     _print_report(trend(services(ctx), first, last, every=every, cohort=cohort), fmt)
 
 
+@case.command("cohort")
+@common
+@click.argument("reference")
+@click.argument("tag", required=False)
+@json_flag
+@click.pass_context
+def case_cohort(ctx: click.Context, reference: str, tag: str | None, as_json: bool) -> None:
+    """Tag a case with a cohort, such as a backlog to recover; no TAG takes it off (supervisors only)."""
+    c = case_services.set_cohort(services(ctx), actor(ctx), reference, tag)
+    _done(ctx, c, f"cohort {c.cohort}" if c.cohort else "no cohort", as_json)
+
+
 # database and demo --------------------------------------------------------------------------------------------
 
 

@@ -122,3 +122,33 @@ def test_the_bulk_commands(team: ServiceContext) -> None:
     assert refused.exit_code == 2 and refused.stderr.startswith("error: alice is an officer")
     unknown = run("case", "reassign", refs[0], "ghost", "--reason", "x")
     assert unknown.exit_code == 2 and "unknown officer 'ghost'" in unknown.stderr
+
+
+def test_cohort_tags_by_supervisors_with_their_history(team: ServiceContext) -> None:
+    ref = triaged(team, 1, cohort=None)[0]
+    with pytest.raises(RoleRefused, match="only supervisors may cohort"):
+        cases.set_cohort(team, "alice", ref, "backlog-2021")
+    cases.set_cohort(team, "boss", ref, "backlog-2021")
+    case = cases.get_case(team, ref)
+    assert case.cohort == "backlog-2021" and case.status.value == "triaged"
+    assert case.events[-1].details == {"cohort": "backlog-2021", "previous": None}
+    assert plan_distribution(team, "backlog-2021", Team.RECOVERY) == [(ref, "kwright")]
+    cases.set_cohort(team, "boss", ref, None)
+    assert cases.get_case(team, ref).cohort is None
+
+
+def test_workloads_count_cases_finished_this_week(team: ServiceContext, clock: Clock) -> None:
+    from triage_tui.services.desk import officer_loads
+
+    refs = triaged(team, 3)
+    for ref in refs:
+        cases.allocate(team, "boss", ref, "kwright")
+    cases.send_to_service(team, "kwright", refs[0], "Highways")
+    cases.respond(team, "kwright", refs[0])
+    from triage_tui.domain.codes import CloseReason
+
+    cases.close(team, "kwright", refs[1], CloseReason.WITHDRAWN)
+    load = {x.officer.username: x for x in officer_loads(team)}["kwright"]
+    assert (load.open, load.closed_this_week) == (1, 2)
+    clock.advance(days=7)
+    assert {x.officer.username: x for x in officer_loads(team)}["kwright"].closed_this_week == 0

@@ -24,6 +24,7 @@ class Action(StrEnum):
     CLOSE = "close"
     REASSIGN = "reassign"
     NOTE = "note"
+    COHORT = "cohort"
     CLAIM = "claim"
     RELEASE = "release"
     OFFICER_ADD = "officer_add"
@@ -73,8 +74,10 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
     # Claims keep two officers from triaging the same contact unknowingly.
     (Action.CLAIM, N): N,
     (Action.RELEASE, N): N,
-    # Notes may be added to any case, closed ones included (a late call from the customer).
+    # Notes may be added to any case, closed ones included (a late call from the customer); a supervisor may
+    # tag any case with a cohort (a backlog to recover, a theme for the committee).
     **{(Action.NOTE, status): status for status in Status},
+    **{(Action.COHORT, status): status for status in Status},
 }
 
 

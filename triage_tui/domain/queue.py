@@ -97,6 +97,7 @@ class OfficerLoad:
     due_soon: int
     overdue: int
     breached: int
+    closed_this_week: int = 0  # responded or closed since Monday 00:00 (UK time)
 
 
 def urgency(times: CaseTimes, policy: Policy, now: datetime) -> tuple[datetime, Band | None]:

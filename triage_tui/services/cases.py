@@ -35,10 +35,10 @@ LONDON = ZoneInfo("Europe/London")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 # A received time a little ahead of ours is a clock skew between machines; more is a typing mistake.
 FUTURE_TOLERANCE = timedelta(minutes=5)
-LIMITS = {"customer_name": 200, "summary": 500, "details": 20_000, "note": 5_000, "service": 200}
+LIMITS = {"customer_name": 200, "summary": 500, "details": 20_000, "note": 5_000, "service": 200, "cohort": 64}
 
 # Supervisors may do everything; these actions are theirs alone.
-SUPERVISOR_ONLY = frozenset({Action.REASSIGN})
+SUPERVISOR_ONLY = frozenset({Action.REASSIGN, Action.COHORT})
 
 
 def _text(value: str | None, field: str, *, required: bool = False) -> str | None:
@@ -429,6 +429,20 @@ def add_note(ctx: ServiceContext, actor: str, reference: str, text: str) -> Case
         return {"text": body}
 
     return _act(ctx, actor, reference, Action.NOTE, change)
+
+
+def set_cohort(ctx: ServiceContext, actor: str, reference: str, cohort: str | None) -> CaseView:
+    """Tag a case with a cohort (None or blank takes the tag off); supervisors only."""
+    tag = _text(cohort, "cohort")
+
+    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
+        if case.cohort == tag:
+            raise InvalidInput(f"case {case.reference} is already {'in cohort ' + tag if tag else 'in no cohort'}")
+        previous = case.cohort
+        case.cohort = tag
+        return {"cohort": tag, "previous": previous}
+
+    return _act(ctx, actor, reference, Action.COHORT, change)
 
 
 # --- reads --------------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ workloads, and claims on new contacts (take next, release)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -110,11 +111,20 @@ def officer_loads(ctx: ServiceContext) -> list[OfficerLoad]:
                 tally[2] += 1
             elif band is Band.BREACHED:
                 tally[3] += 1
+        finished = queries.finished_since(session, start_of_week(now, ctx.policy.timezone))
         return [
-            OfficerLoad(queries.officer_view(o), *counts[o.id])  # type: ignore[index]
+            OfficerLoad(queries.officer_view(o), *counts[o.id], closed_this_week=finished.get(o.id, 0))  # type: ignore[index]
             for o in officers
             if o.id is not None
         ]
+
+
+def start_of_week(now: datetime, tz: str) -> datetime:
+    """Monday 00:00 of this week, UK time."""
+    zone = ZoneInfo(tz)
+    local = now.astimezone(zone)
+    monday = (local - timedelta(days=local.weekday())).date()
+    return datetime(monday.year, monday.month, monday.day, tzinfo=zone)
 
 
 # --- claims -------------------------------------------------------------------------------------------------

@@ -201,6 +201,15 @@ def open_cases_per_officer(session: Session, statuses: Sequence[str]) -> list[tu
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
+def finished_since(session: Session, since: Any) -> dict[int, int]:
+    """Per officer, how many of their cases were responded to or closed since `since`."""
+    done = or_(col(Case.responded_at) >= since, col(Case.closed_at) >= since)
+    rows = session.exec(
+        select(Case.officer_id, func.count()).where(col(Case.officer_id).is_not(None), done).group_by(Case.officer_id)
+    )
+    return {officer_id: n for officer_id, n in rows if officer_id is not None}
+
+
 def next_unclaimed_new(session: Session, now: Any, *, skip_locked: bool) -> Case | None:
     """The oldest new contact nobody else holds a live claim on, locked for this transaction."""
     query = (
