@@ -356,11 +356,11 @@ async def test_the_command_palette_offers_the_screens_actions(desk_ctx, seeded) 
         assert app.screen.__class__.__name__ == "ClassifyDialog"
 
 
-async def test_the_keys_of_later_screens_say_so(desk_ctx, seeded) -> None:
+async def test_the_split_view_is_for_supervisors(desk_ctx, seeded) -> None:
     app = desk(desk_ctx)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         await pilot.press("3")
         await settle(pilot)
         assert app.screen.__class__.__name__ == "QueueScreen"
-        assert any("split view is not in this version" in n.message for n in app._notifications)
+        assert any("split view is for supervisors" in n.message for n in app._notifications)

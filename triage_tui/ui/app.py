@@ -30,6 +30,7 @@ from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.screens.my_cases import MyCasesScreen
 from triage_tui.ui.screens.queue import QueueScreen
 from triage_tui.ui.screens.reports import ReportScreen
+from triage_tui.ui.screens.split import SplitScreen
 
 POLL_SECONDS = 1.0
 
@@ -41,7 +42,7 @@ class DeskApp(App[None]):
     BINDINGS = [
         Binding("1", "show('queue')", "Queue", id="screen.queue"),
         Binding("2", "show('mine')", "My cases", id="screen.mine"),
-        Binding("3", "later('The supervisor split view')", "Split view", show=False, id="screen.split"),
+        Binding("3", "split", "Split view", id="screen.split"),
         Binding("4", "show('reports')", "Reports", id="screen.reports"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -89,6 +90,7 @@ class DeskApp(App[None]):
         self.add_mode("queue", QueueScreen)
         self.add_mode("mine", MyCasesScreen)
         self.add_mode("reports", ReportScreen)
+        self.add_mode("split", SplitScreen)
         self.switch_mode("queue")
         self.set_interval(1.0, self.tick)
         if self.ctx is not None:
@@ -138,8 +140,11 @@ class DeskApp(App[None]):
     def action_show(self, mode: str) -> None:
         self.switch_mode(mode)
 
-    def action_later(self, what: str) -> None:
-        self.notify(f"{what} is not in this version of the desk yet.", title="Not yet")
+    def action_split(self) -> None:
+        if self.officer.role.value != "supervisor":
+            self.notify("The split view is for supervisors: it moves cases between officers.", severity="warning")
+            return
+        self.switch_mode("split")
 
     def action_help(self) -> None:
         """The screen's keys as currently mapped: its actions first, then moving about."""

@@ -156,6 +156,7 @@ class CaseTable(ScrollView, can_focus=True):
         self._drawn: dict[str, tuple[str, ...]] = {}  # the countdown texts last drawn for rows on screen
         self._static: dict[str, tuple[CaseView, bool, list[str]]] = {}  # the other cells, per case as last seen
         self._styles: dict[str, Style] = {}
+        self.marks: set[str] | None = None  # references ticked for a bulk action; None: no tick column
         self.now = datetime.min
         first, *rest = columns
         self._layout: list[tuple[str, str, int]] = [(first.key, first.label, first.width)]
@@ -166,7 +167,29 @@ class CaseTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self._line_width(), 1)
 
     def _line_width(self) -> int:
-        return sum(width + GAP for _, _, width in self._layout) + 1
+        return sum(width + GAP for _, _, width in self._layout) + (1 if self.marks is None else 2)
+
+    def toggle_mark(self) -> None:
+        """Tick or untick the highlighted case."""
+        case = self.current
+        if self.marks is None or case is None:
+            return
+        self.marks.symmetric_difference_update({case.reference})
+        self.refresh()
+
+    def mark_late(self) -> int:
+        """Tick every case whose first countdown is overdue or breached; returns how many."""
+        if self.marks is None or not self.clock_columns:
+            return 0
+        pick = self.clock_columns[0][2]
+        late = set()
+        for ref in self.order:
+            clock = pick(self._clocks[ref])
+            if clock is not None and clock.band(self.now) in (Band.OVERDUE, Band.BREACHED):
+                late.add(ref)
+        self.marks |= late
+        self.refresh()
+        return len(late)
 
     # --- reading what is shown -----------------------------------------------------------------------------------
 
@@ -380,7 +403,7 @@ class CaseTable(ScrollView, can_focus=True):
         }
         if y == 0:
             style = styles["case-table--header"]
-            segments = [Segment(" ", style)]
+            segments = [Segment(" " if self.marks is None else "  ", style)]
             for _, label, w in self._layout:
                 segments.append(Segment(label[:w].ljust(w + GAP), style))
             return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
@@ -398,7 +421,8 @@ class CaseTable(ScrollView, can_focus=True):
         self._drawn[ref] = texts
         static = iter(self._static_cells(ref, case))
         clocks = self._clocks[ref]
-        segments = [Segment(" ", base)]
+        lead = " " if self.marks is None else ("✓ " if ref in self.marks else "  ")
+        segments = [Segment(lead, base)]
         clock_index = 0
         for key, _, w in self._layout:
             pick = self._clock_by_key.get(key)

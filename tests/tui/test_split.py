@@ -1,0 +1,98 @@
+"""The supervisor's split view: two caseloads, cases ticked and moved with one reason, the database after."""
+
+from __future__ import annotations
+
+from tests.tui.conftest import desk, settle
+from triage_tui.domain.codes import CaseType
+from triage_tui.services import cases
+from triage_tui.ui.screens.split import Pane, Source
+
+
+def six_for_carol(ctx) -> list[str]:  # type: ignore[no-untyped-def]
+    refs = []
+    for i in range(6):
+        ref = cases.intake(ctx, "alice", customer_name=f"Customer {i}", summary="Bins missed").reference
+        cases.classify(ctx, "alice", ref, CaseType.CORPORATE)
+        cases.allocate(ctx, "boss", ref, "carol")
+        refs.append(ref)
+    return refs
+
+
+async def show(pilot, pane_id: str, source: Source) -> None:  # type: ignore[no-untyped-def]
+    screen = pilot.app.screen
+    pane = screen.query_one(f"#{pane_id}", Pane)
+    pane.source = source
+    screen.reload(pane)
+    await settle(pilot)
+
+
+async def test_move_three_cases_with_one_reason(desk_ctx, seeded) -> None:
+    refs = six_for_carol(desk_ctx)
+    app = desk(desk_ctx, "boss")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "SplitScreen"
+        await show(pilot, "left", Source("officer", "carol"))
+        await show(pilot, "right", Source("officer", "bob"))
+        left = app.screen.query_one("#left", Pane)
+        assert sorted(left.table.cases) == sorted(refs)
+        head = str(left.query_one(".pane-head").render())
+        assert "carol" in head and "6 open" in head
+        left.table.focus()
+        await pilot.press("space", "down", "space", "down", "space")
+        await settle(pilot)
+        ticked = sorted(left.table.marks)
+        assert len(ticked) == 3
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"Carol on leave", "enter")
+        await settle(pilot)
+        right = app.screen.query_one("#right", Pane)
+        assert sorted(right.table.cases) == ticked
+        assert len(left.table.cases) == 3 and "3 open" in str(left.query_one(".pane-head").render())
+    for ref in ticked:
+        case = cases.get_case(desk_ctx, ref)
+        assert case.officer == "bob"
+        assert case.events[-1].details == {"from_officer": "carol", "to_officer": "bob", "reason": "Carol on leave"}
+    assert sum(cases.get_case(desk_ctx, r).officer == "carol" for r in refs) == 3
+
+
+async def test_a_case_changed_meanwhile_is_reported_not_moved(desk_ctx, seeded) -> None:
+    six_for_carol(desk_ctx)
+    app = desk(desk_ctx, "boss")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await show(pilot, "left", Source("officer", "carol"))
+        await show(pilot, "right", Source("officer", "bob"))
+        left = app.screen.query_one("#left", Pane)
+        left.table.focus()
+        await pilot.press("space", "down", "space")
+        ticked = sorted(left.table.marks)
+        cases.add_note(desk_ctx, "carol", ticked[0], "Rang the customer")  # changed after it was shown
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press(*"Balance", "enter")
+        await settle(pilot)
+        assert any("1 refused" in n.message and "changed by someone else" in n.message for n in app._notifications)
+    assert cases.get_case(desk_ctx, ticked[0]).officer == "carol"
+    assert cases.get_case(desk_ctx, ticked[1]).officer == "bob"
+
+
+def test_split_view_snapshot(snap_compare, desk_ctx, seeded) -> None:
+    six_for_carol(desk_ctx)
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await show(pilot, "left", Source("officer", "carol"))
+        await show(pilot, "right", Source("pool"))
+        pilot.app.screen.query_one("#left", Pane).table.focus()
+        await pilot.press("space", "down", "space")
+        await settle(pilot)
+
+    assert snap_compare(desk(desk_ctx, "boss"), terminal_size=(160, 40), run_before=run)

@@ -1,0 +1,342 @@
+"""The supervisor's split view (key 3): two caseloads side by side, cases ticked and moved between them.
+
+Each pane shows one officer's open cases, the unallocated pool, or a cohort, with a header of its load. Tick
+cases with space (o ticks every overdue one), and m moves the ticked cases (or the highlighted one) to the
+officer of the other pane: each case in its own transaction through the same services as a single action,
+so a case someone changed in between is reported and left as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Header, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from triage_tui.domain.codes import Status
+from triage_tui.domain.errors import TriageError
+from triage_tui.domain.queue import MY_STATUSES, QUEUE_STATUSES, QueuePage, QueueQuery, urgency_key
+from triage_tui.domain.views import CaseView
+from triage_tui.services.lazy import cases as case_services
+from triage_tui.services.lazy import desk as desk_services
+from triage_tui.ui import format as fmt
+from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.widgets.case_table import CaseTable, Column, _clip
+from triage_tui.ui.widgets.key_bar import KeyBar
+
+SPLIT_COLUMNS: tuple[Column, ...] = (
+    Column("reference", "Reference", 11, lambda c, now: c.reference),
+    Column("status", "Status", 12, lambda c, now: c.status.value),
+    Column("type", "Type", 10, lambda c, now: c.type.value),
+    Column("customer", "Customer", 16, lambda c, now: _clip(c.customer_name, 16)),
+    Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a pane shows: an officer's open cases, the unallocated pool, or a cohort's open cases."""
+
+    kind: str  # "officer", "pool" or "cohort"
+    value: str | None = None
+
+    def query(self) -> QueueQuery:
+        if self.kind == "officer":
+            return QueueQuery(statuses=MY_STATUSES, officer=self.value)
+        if self.kind == "cohort":
+            return QueueQuery(statuses=(*QUEUE_STATUSES, *MY_STATUSES), cohort=self.value)
+        return QueueQuery(statuses=QUEUE_STATUSES)
+
+    def label(self) -> str:
+        if self.kind == "officer":
+            return f"{self.value}"
+        if self.kind == "cohort":
+            return f"cohort {self.value}"
+        return "unallocated pool"
+
+
+class Pane(Vertical):
+    DEFAULT_CSS = """
+    Pane { width: 1fr; border: round $panel; }
+    Pane:focus-within { border: round $accent; }
+    Pane > .pane-head { height: 2; padding: 0 1; }
+    """
+
+    def __init__(self, source: Source, policy, *, id: str) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(id=id)
+        self.source = source
+        self.policy = policy
+
+    def compose(self) -> ComposeResult:
+        yield Label("", classes="pane-head")
+        table = CaseTable(SPLIT_COLUMNS, (("due", "Nearest due", lambda c: c.nearest()),), self.policy)
+        table.marks = set()
+        yield table
+
+    @property
+    def table(self) -> CaseTable:
+        return self.query_one(CaseTable)
+
+    def show(self, page: QueuePage, now: datetime) -> None:
+        self.table.marks = set()
+        self.table.load(page.rows, lambda c: page.ranks.get(c.id) or urgency_key(c, self.policy, now), now)
+        self.update_head()
+
+    def update_head(self) -> None:
+        table = self.table
+        by_status: dict[str, int] = {}
+        for case in table.cases.values():
+            by_status[case.status.value] = by_status.get(case.status.value, 0) + 1
+        states = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(by_status.items()))
+        bands = table.band_counts()
+        ticked = f" · {len(table.marks)} ticked" if table.marks else ""
+        self.query_one(".pane-head", Label).update(
+            f"[b]{self.source.label()}[/b] · {len(table.cases)} open{': ' + states if states else ''}{ticked}\n"
+            f"{bands['due soon']} due soon · {bands['overdue']} overdue · {bands['breached']} breached"
+        )
+
+
+class SourceDialog(ActionDialog[Source]):
+    """Choose what a pane shows."""
+
+    heading = "Show in this pane"
+    confirm = "Show"
+
+    def __init__(self, officers: list[str], cohorts: list[str]) -> None:
+        super().__init__(None)
+        self.choices = (
+            [Source("pool")] + [Source("officer", o) for o in officers] + [Source("cohort", c) for c in cohorts]
+        )
+
+    def body(self) -> ComposeResult:
+        yield OptionList(
+            *(Option(s.label().capitalize() if s.kind == "pool" else s.label()) for s in self.choices), id="sources"
+        )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        options.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> Source | None:
+        index = self.query_one(OptionList).highlighted
+        return self.choices[index] if index is not None else None
+
+
+class ReasonDialog(ActionDialog[str]):
+    heading = "Reason for the move"
+    confirm = "Move"
+
+    def __init__(self, count: int, target: str) -> None:
+        super().__init__(None)
+        self.count, self.target = count, target
+
+    def body(self) -> ComposeResult:
+        yield Label(
+            f"Move {self.count} case{'s' if self.count != 1 else ''} to {self.target}. "
+            "The reason goes in each case's history."
+        )
+        yield Input(placeholder="e.g. Kieran on leave until Monday", id="reason")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> str | None:
+        reason = self.query_one(Input).value.strip()
+        if not reason:
+            self.problem("Give a reason")
+            return None
+        return reason
+
+
+class SplitScreen(Screen[None]):
+    BINDINGS = [
+        Binding("tab", "other_pane", "Other pane", id="split.other"),
+        Binding("space", "tick", "Tick", id="split.tick"),
+        Binding("o", "tick_late", "Tick overdue", id="split.tick_late"),
+        Binding("m", "move", "Move to other pane", id="split.move"),
+        Binding("p", "pick", "Choose pane", id="split.pick"),
+    ]
+    DEFAULT_CSS = """
+    SplitScreen #panes { height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active = "left"
+
+    @property
+    def desk(self):  # type: ignore[no-untyped-def]
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        desk = self.desk
+        names = [n for n in desk.officer_names if n != desk.officer.username] or desk.officer_names
+        left = Source("officer", names[0]) if names else Source("pool")
+        yield Header()
+        with Horizontal(id="panes"):
+            yield Pane(left, desk.policy, id="left")
+            yield Pane(Source("pool"), desk.policy, id="right")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.desk.live_views.add(self)
+        self.query_one("#left", Pane).table.focus()
+        for pane in self.query(Pane):
+            self.reload(pane)
+
+    def on_unmount(self) -> None:
+        self.desk.live_views.discard(self)
+
+    def pane(self, which: str | None = None) -> Pane:
+        return self.query_one(f"#{which or self.active}", Pane)
+
+    def other(self) -> Pane:
+        return self.pane("right" if self.active == "left" else "left")
+
+    def on_descendant_focus(self, event) -> None:  # type: ignore[no-untyped-def]
+        for pane in self.query(Pane):
+            if pane.table is event.widget:
+                self.active = pane.id or "left"
+
+    # --- reading -----------------------------------------------------------------------------------------------
+
+    def reload(self, pane: Pane) -> None:
+        app = self.desk
+        if app.ctx is None:
+            return
+        query = pane.source.query()
+
+        def work() -> None:
+            try:
+                page = desk_services.queue_page(app.ctx, query, limit=2000)
+            except TriageError as exc:
+                app.call_from_thread(app.refused, str(exc))
+                return
+            app.call_from_thread(pane.show, page, app.now())
+
+        self.run_worker(work, thread=True, group=f"pane-{pane.id}", exclusive=True, exit_on_error=False)
+
+    def connected(self) -> None:
+        for pane in self.query(Pane):
+            self.reload(pane)
+
+    def cases_changed(self, rows: list[CaseView]) -> None:
+        now = self.desk.now()
+        for pane in self.query(Pane):
+            query = pane.source.query()
+            pane.table.apply(
+                rows,
+                lambda c, query=query: query.matches(c, self.desk.policy, now),
+                lambda c: urgency_key(c, self.desk.policy, now),
+                now,
+            )
+            if pane.table.marks:
+                pane.table.marks &= set(pane.table.cases)
+            pane.update_head()
+
+    def tick(self, now: datetime) -> None:
+        for pane in self.query(Pane):
+            if pane.table.tick(now):
+                pane.update_head()
+
+    # --- acting ------------------------------------------------------------------------------------------------
+
+    def action_other_pane(self) -> None:
+        self.other().table.focus()
+
+    def action_tick(self) -> None:
+        pane = self.pane()
+        pane.table.toggle_mark()
+        pane.update_head()
+
+    def action_tick_late(self) -> None:
+        pane = self.pane()
+        count = pane.table.mark_late()
+        pane.update_head()
+        self.notify(f"Ticked {count} overdue or breached case{'s' if count != 1 else ''}")
+
+    def action_pick(self) -> None:
+        pane = self.pane()
+        cohorts = sorted({c.cohort for p in self.query(Pane) for c in p.table.cases.values() if c.cohort})
+
+        def chosen(source: Source | None) -> None:
+            if source is not None:
+                pane.source = source
+                self.reload(pane)
+
+        self.app.push_screen(SourceDialog(self.desk.officer_names, cohorts), chosen)
+
+    def action_move(self) -> None:
+        source, target = self.pane(), self.other()
+        if target.source.kind != "officer":
+            self.notify("Show an officer in the other pane to move cases to them (p chooses)", severity="warning")
+            return
+        refs = sorted(source.table.marks) or ([source.table.current.reference] if source.table.current else [])
+        if not refs:
+            self.notify("Tick cases with space, or highlight one", severity="warning")
+            return
+        officer = target.source.value or ""
+        picked = [source.table.cases[r] for r in refs if r in source.table.cases]
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                self._move(picked, officer, reason, source, target)
+
+        self.app.push_screen(ReasonDialog(len(picked), officer), chosen)
+
+    def _move(self, picked: list[CaseView], officer: str, reason: str, source: Pane, target: Pane) -> None:
+        app = self.desk
+        if not app.ready():
+            return
+
+        def work() -> None:
+            moved, refused, views = 0, [], []
+            for case in picked:
+                try:
+                    if case.status is Status.TRIAGED:
+                        view = case_services.allocate(
+                            app.ctx, app.officer.username, case.reference, officer, expected_version=case.version
+                        )
+                    else:
+                        view = case_services.reassign(
+                            app.ctx,
+                            app.officer.username,
+                            case.reference,
+                            officer,
+                            reason=reason,
+                            expected_version=case.version,
+                        )
+                except TriageError as exc:
+                    refused.append(f"{case.reference}: {exc}")
+                else:
+                    moved += 1
+                    views.append(view)
+            app.call_from_thread(self._moved, moved, refused, views)
+
+        self.run_worker(work, thread=True, group="split-move", exit_on_error=False)
+
+    def _moved(self, moved: int, refused: list[str], views: list[CaseView]) -> None:
+        self.desk.broadcast(views)
+        for pane in self.query(Pane):
+            pane.table.marks = set()
+            pane.update_head()
+        message = f"Moved {moved} case{'s' if moved != 1 else ''}"
+        if refused:
+            self.notify(message + f"; {len(refused)} refused:\n" + "\n".join(refused), severity="warning", timeout=12)
+            self.desk.poll_now()
+        else:
+            self.notify(message)
