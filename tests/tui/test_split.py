@@ -96,3 +96,67 @@ def test_split_view_snapshot(snap_compare, desk_ctx, seeded) -> None:
         await settle(pilot)
 
     assert snap_compare(desk(desk_ctx, "boss"), terminal_size=(160, 40), run_before=run)
+
+
+async def test_workload_tag_and_distribute(desk_ctx, seeded) -> None:
+    from triage_tui.domain.codes import Role, Team
+    from triage_tui.services.officers import add_officer
+
+    add_officer(desk_ctx, "boss", "kwright", "Kieran Wright", Role.OFFICER, Team.RECOVERY)
+    add_officer(desk_ctx, "boss", "rbailey", "Rachel Bailey", Role.OFFICER, Team.RECOVERY)
+    six_for_carol(desk_ctx)
+    waiting = []
+    for i in range(4):
+        ref = cases.intake(desk_ctx, "alice", customer_name=f"Backlog {i}", summary="Old complaint").reference
+        cases.classify(desk_ctx, "alice", ref, CaseType.ADULTS)
+        waiting.append(ref)
+    app = desk(desk_ctx, "boss")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        # The workload: carol holds the most open cases; enter opens her in the left pane.
+        await pilot.press("w")
+        await settle(pilot)
+        table = app.screen.query_one("#loads")
+        await pilot.press("s", "s", "s")  # sorted by open
+        await settle(pilot)
+        assert str(table.get_row_at(0)[0]).endswith("(carol)") and str(table.get_row_at(0)[2]) == "6"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#left", Pane).source == Source("officer", "carol")
+        # Tag the waiting cases as a cohort from the unallocated pool.
+        await show(pilot, "right", Source("pool"))
+        right = app.screen.query_one("#right", Pane)
+        right.table.focus()
+        for ref in waiting:
+            right.table.focus_case(ref)
+            await pilot.press("space")
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press(*"backlog-2021", "enter")
+        await settle(pilot)
+        assert all(cases.get_case(desk_ctx, r).cohort == "backlog-2021" for r in waiting)
+        # Distribute it to the recovery team, previewed first.
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press(*"backlog-2021", "enter")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "PlanDialog"
+        assert all(cases.get_case(desk_ctx, r).officer is None for r in waiting)  # nothing yet
+        await pilot.click("#confirm")
+        await settle(pilot)
+    assert sorted(cases.get_case(desk_ctx, r).officer for r in waiting) == ["kwright", "kwright", "rbailey", "rbailey"]
+
+
+def test_workload_overview_snapshot(snap_compare, desk_ctx, seeded) -> None:
+    six_for_carol(desk_ctx)
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+
+    assert snap_compare(desk(desk_ctx, "boss"), terminal_size=(120, 36), run_before=run)

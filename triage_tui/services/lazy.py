@@ -27,3 +27,4 @@ class LazyModule:
 cases = LazyModule("triage_tui.services.cases")
 desk = LazyModule("triage_tui.services.desk")
 officers = LazyModule("triage_tui.services.officers")
+supervision = LazyModule("triage_tui.services.supervision")

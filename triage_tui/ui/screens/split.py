@@ -24,8 +24,10 @@ from triage_tui.domain.queue import MY_STATUSES, QUEUE_STATUSES, QueuePage, Queu
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
+from triage_tui.services.lazy import supervision
 from triage_tui.ui import format as fmt
 from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.dialogs.supervision import CohortDialog, DistributeDialog, PlanDialog, WorkloadDialog
 from triage_tui.ui.widgets.case_table import CaseTable, Column, _clip
 from triage_tui.ui.widgets.key_bar import KeyBar
 
@@ -169,6 +171,9 @@ class SplitScreen(Screen[None]):
         Binding("o", "tick_late", "Tick overdue", id="split.tick_late"),
         Binding("m", "move", "Move to other pane", id="split.move"),
         Binding("p", "pick", "Choose pane", id="split.pick"),
+        Binding("w", "workload", "Workload", id="split.workload"),
+        Binding("k", "cohort", "Tag cohort", id="split.cohort"),
+        Binding("d", "distribute", "Distribute cohort", id="split.distribute"),
     ]
     DEFAULT_CSS = """
     SplitScreen #panes { height: 1fr; }
@@ -280,6 +285,104 @@ class SplitScreen(Screen[None]):
 
         self.app.push_screen(SourceDialog(self.desk.officer_names, cohorts), chosen)
 
+    def action_workload(self) -> None:
+        app = self.desk
+        if not app.ready():
+            return
+
+        def work() -> None:
+            try:
+                loads = desk_services.officer_loads(app.ctx)
+            except TriageError as exc:
+                app.call_from_thread(app.refused, str(exc))
+                return
+            app.call_from_thread(app.push_screen, WorkloadDialog(loads), self._open_left)
+
+        self.run_worker(work, thread=True, group="workload", exclusive=True, exit_on_error=False)
+
+    def _open_left(self, username: str | None) -> None:
+        if username:
+            pane = self.pane("left")
+            pane.source = Source("officer", username)
+            self.reload(pane)
+            pane.table.focus()
+
+    def _ticked(self) -> list[CaseView]:
+        table = self.pane().table
+        refs = sorted(table.marks or ()) or ([table.current.reference] if table.current else [])
+        return [table.cases[r] for r in refs if r in table.cases]
+
+    def action_cohort(self) -> None:
+        picked = self._ticked()
+        if not picked:
+            self.notify("Tick cases with space, or highlight one", severity="warning")
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag is None:
+                return
+            app = self.desk
+            if not app.ready():
+                return
+
+            def work() -> None:
+                done, refused, views = 0, [], []
+                for case in picked:
+                    try:
+                        views.append(
+                            case_services.set_cohort(app.ctx, app.officer.username, case.reference, tag or None)
+                        )
+                        done += 1
+                    except TriageError as exc:
+                        refused.append(f"{case.reference}: {exc}")
+                app.call_from_thread(self._moved, done, refused, views, "Tagged")
+
+            self.run_worker(work, thread=True, group="split-move", exit_on_error=False)
+
+        self.app.push_screen(CohortDialog(len(picked)), chosen)
+
+    def action_distribute(self) -> None:
+        app = self.desk
+        if not app.ready():
+            return
+        source = self.pane().source
+
+        def planned(answer: tuple | None) -> None:  # type: ignore[type-arg]
+            if answer is None:
+                return
+            cohort, team, strategy = answer
+
+            def work() -> None:
+                try:
+                    plan = supervision.plan_distribution(app.ctx, cohort, team, strategy)
+                except TriageError as exc:
+                    app.call_from_thread(app.refused, str(exc))
+                    return
+                if not plan:
+                    app.call_from_thread(self.notify, f"Cohort {cohort} has no unallocated cases", severity="warning")
+                    return
+                app.call_from_thread(app.push_screen, PlanDialog(plan), lambda ok: ok and self._distribute(plan))
+
+            self.run_worker(work, thread=True, group="plan", exclusive=True, exit_on_error=False)
+
+        self.app.push_screen(DistributeDialog(source.value if source.kind == "cohort" else None), planned)
+
+    def _distribute(self, plan: list[tuple[str, str]]) -> None:
+        app = self.desk
+
+        def work() -> None:
+            try:
+                result = supervision.distribute(app.ctx, app.officer.username, plan)
+            except TriageError as exc:
+                app.call_from_thread(app.refused, str(exc))
+                return
+            app.call_from_thread(
+                self._moved, len(result.moved), [f"{r}: {e}" for r, e in result.refused], [], "Allocated"
+            )
+            app.call_from_thread(self.connected)
+
+        self.run_worker(work, thread=True, group="split-move", exit_on_error=False)
+
     def action_move(self) -> None:
         source, target = self.pane(), self.other()
         if target.source.kind != "officer":
@@ -325,16 +428,16 @@ class SplitScreen(Screen[None]):
                 else:
                     moved += 1
                     views.append(view)
-            app.call_from_thread(self._moved, moved, refused, views)
+            app.call_from_thread(self._moved, moved, refused, views, "Moved")
 
         self.run_worker(work, thread=True, group="split-move", exit_on_error=False)
 
-    def _moved(self, moved: int, refused: list[str], views: list[CaseView]) -> None:
+    def _moved(self, moved: int, refused: list[str], views: list[CaseView], verb: str) -> None:
         self.desk.broadcast(views)
         for pane in self.query(Pane):
             pane.table.marks = set()
             pane.update_head()
-        message = f"Moved {moved} case{'s' if moved != 1 else ''}"
+        message = f"{verb} {moved} case{'s' if moved != 1 else ''}"
         if refused:
             self.notify(message + f"; {len(refused)} refused:\n" + "\n".join(refused), severity="warning", timeout=12)
             self.desk.poll_now()
