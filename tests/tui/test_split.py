@@ -160,3 +160,25 @@ def test_workload_overview_snapshot(snap_compare, desk_ctx, seeded) -> None:
         await settle(pilot)
 
     assert snap_compare(desk(desk_ctx, "boss"), terminal_size=(120, 36), run_before=run)
+
+
+async def test_panes_open_on_the_busiest_officer_and_show_teams_and_cohorts(desk_ctx, seeded) -> None:
+    refs = six_for_carol(desk_ctx)
+    cases.set_cohort(desk_ctx, "boss", refs[0], "backlog-2021")
+    app = desk(desk_ctx, "boss")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        left, right = app.screen.query_one("#left", Pane), app.screen.query_one("#right", Pane)
+        assert left.source == Source("officer", "carol") and sorted(left.table.cases) == sorted(refs)
+        assert right.source.kind == "officer" and right.source.value != "carol"
+        await show(pilot, "right", Source("team", "complaints"))
+        assert sorted(right.table.cases) == sorted(refs)  # carol is in the complaints team
+        left.table.focus()
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press(*"backlog-2021", "enter")
+        await settle(pilot)
+        assert list(left.table.cases) == [refs[0]]
+        assert "cohort backlog-2021" in str(left.query_one(".pane-head").render())

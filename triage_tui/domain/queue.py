@@ -40,6 +40,7 @@ class QueueQuery:
     officer: str | None = None
     cohort: str | None = None
     search: str | None = None
+    team: tuple[str, ...] = ()  # the officers of a team: their cases, whichever of them holds each
 
     def describe(self) -> str:
         parts = []
@@ -62,6 +63,8 @@ class QueueQuery:
         if self.types and case.type not in self.types:
             return False
         if self.officer and case.officer != self.officer:
+            return False
+        if self.team and case.officer not in self.team:
             return False
         if self.cohort and case.cohort != self.cohort:
             return False

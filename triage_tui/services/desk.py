@@ -57,6 +57,7 @@ def queue_page(ctx: ServiceContext, query: QueueQuery, *, limit: int = 500) -> Q
             officer_id=officer_id,
             cohort=query.cohort,
             search=query.search,
+            officer_ids=[_officer_id(session, name) or 0 for name in query.team],
         )
         ranked, bands = rank(candidates, ctx.policy, now, query.bands)
         names = queries.usernames(session)

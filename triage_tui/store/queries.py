@@ -140,6 +140,7 @@ def queue_candidates(
     officer_id: int | None = None,
     cohort: str | None = None,
     search: str | None = None,
+    officer_ids: Sequence[int] = (),
 ) -> list[Candidate]:
     query = select(Case.id, Case.received_at, Case.type, Case.status, Case.triaged_at, Case.acknowledged_at).where(
         col(Case.status).in_(list(statuses))
@@ -148,6 +149,8 @@ def queue_candidates(
         query = query.where(col(Case.type).in_(list(types)))
     if officer_id is not None:
         query = query.where(Case.officer_id == officer_id)
+    if officer_ids:
+        query = query.where(col(Case.officer_id).in_(list(officer_ids)))
     if cohort:
         query = query.where(Case.cohort == cohort)
     if search:

@@ -72,6 +72,7 @@ class DeskApp(App[None]):
         self.poll_seconds = poll_seconds
         self.live_views: set[Screen] = set()
         self.officer_names: list[str] = []
+        self.officer_teams: dict[str, str] = {}
         self.watermark = 0
         self._keymap = keymap or {}
         # The queue read before the app started, so the first frame already shows it.
@@ -129,7 +130,9 @@ class DeskApp(App[None]):
         self.ctx = ctx
         if self.watermark == 0:
             self.watermark = desk_services.latest_watermark(ctx)
-        self.officer_names = [o.username for o in officer_services.list_officers(ctx) if o.active]
+        active = [o for o in officer_services.list_officers(ctx) if o.active]
+        self.officer_names = [o.username for o in active]
+        self.officer_teams = {o.username: o.team.value for o in active}
         for view in list(self.live_views):
             view.connected()  # type: ignore[attr-defined]
         if self.poll_seconds > 0:

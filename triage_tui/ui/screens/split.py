@@ -8,7 +8,7 @@ so a case someone changed in between is reported and left as it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from triage_tui.domain.codes import Status
+from triage_tui.domain.codes import Role, Status
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.queue import MY_STATUSES, QUEUE_STATUSES, QueuePage, QueueQuery, urgency_key
 from triage_tui.domain.views import CaseView
@@ -42,24 +42,35 @@ SPLIT_COLUMNS: tuple[Column, ...] = (
 
 @dataclass(frozen=True)
 class Source:
-    """What a pane shows: an officer's open cases, the unallocated pool, or a cohort's open cases."""
+    """What a pane shows: an officer's or a team's open cases, the unallocated pool, or a cohort's open cases;
+    any of them narrowed to one cohort."""
 
-    kind: str  # "officer", "pool" or "cohort"
+    kind: str  # "officer", "team", "pool" or "cohort"
     value: str | None = None
+    cohort: str | None = None
 
-    def query(self) -> QueueQuery:
+    def query(self, teams: dict[str, str] | None = None) -> QueueQuery:
         if self.kind == "officer":
-            return QueueQuery(statuses=MY_STATUSES, officer=self.value)
-        if self.kind == "cohort":
+            query = QueueQuery(statuses=MY_STATUSES, officer=self.value)
+        elif self.kind == "team":
+            members = tuple(sorted(name for name, team in (teams or {}).items() if team == self.value))
+            query = QueueQuery(statuses=MY_STATUSES, team=members or ("",))
+        elif self.kind == "cohort":
             return QueueQuery(statuses=(*QUEUE_STATUSES, *MY_STATUSES), cohort=self.value)
-        return QueueQuery(statuses=QUEUE_STATUSES)
+        else:
+            query = QueueQuery(statuses=QUEUE_STATUSES)
+        return replace(query, cohort=self.cohort) if self.cohort else query
 
     def label(self) -> str:
         if self.kind == "officer":
-            return f"{self.value}"
-        if self.kind == "cohort":
-            return f"cohort {self.value}"
-        return "unallocated pool"
+            name = f"{self.value}"
+        elif self.kind == "team":
+            name = f"{self.value} team"
+        elif self.kind == "cohort":
+            name = f"cohort {self.value}"
+        else:
+            name = "unallocated pool"
+        return f"{name} (cohort {self.cohort})" if self.cohort else name
 
 
 class Pane(Vertical):
@@ -109,10 +120,13 @@ class SourceDialog(ActionDialog[Source]):
     heading = "Show in this pane"
     confirm = "Show"
 
-    def __init__(self, officers: list[str], cohorts: list[str]) -> None:
+    def __init__(self, officers: list[str], teams: list[str], cohorts: list[str]) -> None:
         super().__init__(None)
         self.choices = (
-            [Source("pool")] + [Source("officer", o) for o in officers] + [Source("cohort", c) for c in cohorts]
+            [Source("pool")]
+            + [Source("officer", o) for o in officers]
+            + [Source("team", t) for t in teams]
+            + [Source("cohort", c) for c in cohorts]
         )
 
     def body(self) -> ComposeResult:
@@ -132,6 +146,29 @@ class SourceDialog(ActionDialog[Source]):
     def result(self) -> Source | None:
         index = self.query_one(OptionList).highlighted
         return self.choices[index] if index is not None else None
+
+
+class NarrowDialog(ActionDialog[str]):
+    heading = "Show only one cohort in this pane"
+    confirm = "Filter"
+
+    def __init__(self, cohort: str | None) -> None:
+        super().__init__(None)
+        self.cohort = cohort
+
+    def body(self) -> ComposeResult:
+        yield Label("Cohort (leave empty to show every case again)")
+        yield Input(value=self.cohort or "", placeholder="e.g. backlog-2021", id="narrow")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> str | None:
+        return self.query_one(Input).value.strip()
 
 
 class ReasonDialog(ActionDialog[str]):
@@ -171,6 +208,7 @@ class SplitScreen(Screen[None]):
         Binding("o", "tick_late", "Tick overdue", id="split.tick_late"),
         Binding("m", "move", "Move to other pane", id="split.move"),
         Binding("p", "pick", "Choose pane", id="split.pick"),
+        Binding("f", "narrow", "Cohort filter", id="split.filter"),
         Binding("w", "workload", "Workload", id="split.workload"),
         Binding("k", "cohort", "Tag cohort", id="split.cohort"),
         Binding("d", "distribute", "Distribute cohort", id="split.distribute"),
@@ -200,7 +238,31 @@ class SplitScreen(Screen[None]):
     def on_mount(self) -> None:
         self.desk.live_views.add(self)
         self.query_one("#left", Pane).table.focus()
-        for pane in self.query(Pane):
+        self._default_panes()
+
+    def _default_panes(self) -> None:
+        """The busiest officer on the left, the least busy other officer on the right."""
+        app = self.desk
+        if app.ctx is None:
+            return
+
+        def work() -> None:
+            try:
+                loads = desk_services.officer_loads(app.ctx)
+            except TriageError as exc:
+                app.call_from_thread(app.refused, str(exc))
+                return
+            others = [x for x in loads if x.officer.username != app.officer.username and x.officer.role is Role.OFFICER]
+            others.sort(key=lambda x: (-x.open, x.officer.username))
+            left = Source("officer", others[0].officer.username) if others else Source("pool")
+            right = Source("officer", others[-1].officer.username) if len(others) > 1 else Source("pool")
+            app.call_from_thread(self._show_sources, left, right)
+
+        self.run_worker(work, thread=True, group="split-defaults", exclusive=True, exit_on_error=False)
+
+    def _show_sources(self, left: Source, right: Source) -> None:
+        for pane, source in ((self.pane("left"), left), (self.pane("right"), right)):
+            pane.source = source
             self.reload(pane)
 
     def on_unmount(self) -> None:
@@ -223,7 +285,7 @@ class SplitScreen(Screen[None]):
         app = self.desk
         if app.ctx is None:
             return
-        query = pane.source.query()
+        query = pane.source.query(app.officer_teams)
 
         def work() -> None:
             try:
@@ -236,13 +298,12 @@ class SplitScreen(Screen[None]):
         self.run_worker(work, thread=True, group=f"pane-{pane.id}", exclusive=True, exit_on_error=False)
 
     def connected(self) -> None:
-        for pane in self.query(Pane):
-            self.reload(pane)
+        self._default_panes()
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         now = self.desk.now()
         for pane in self.query(Pane):
-            query = pane.source.query()
+            query = pane.source.query(self.desk.officer_teams)
             pane.table.apply(
                 rows,
                 lambda c, query=query: query.matches(c, self.desk.policy, now),
@@ -283,7 +344,18 @@ class SplitScreen(Screen[None]):
                 pane.source = source
                 self.reload(pane)
 
-        self.app.push_screen(SourceDialog(self.desk.officer_names, cohorts), chosen)
+        teams = sorted(set(self.desk.officer_teams.values()))
+        self.app.push_screen(SourceDialog(self.desk.officer_names, teams, cohorts), chosen)
+
+    def action_narrow(self) -> None:
+        pane = self.pane()
+
+        def chosen(tag: str | None) -> None:
+            if tag is not None:
+                pane.source = replace(pane.source, cohort=tag or None)
+                self.reload(pane)
+
+        self.app.push_screen(NarrowDialog(pane.source.cohort), chosen)
 
     def action_workload(self) -> None:
         app = self.desk
