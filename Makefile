@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format snapshots-update clean
+.PHONY: run test bench stress lint format snapshots-update clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/bench -p no:randomly -s --override-ini="addopts=-q -p no:cacheprovider" $(PYTEST_ARGS)
+
+# Desks racing every action on the same cases, then a check of every case's history: a new SQLite file, and
+# the PostgreSQL database named by TRIAGE_TEST_PG_URL when it is set. STRESS_ARGS="--desks 6 --seconds 30".
+stress: $(STAMP)
+	$(BIN)/python -m tests.bench.stress --db "$$(mktemp -d)/stress.sqlite" $(STRESS_ARGS)
+	@if [ -n "$$TRIAGE_TEST_PG_URL" ]; then $(BIN)/python -m tests.bench.stress --db "$$TRIAGE_TEST_PG_URL" $(STRESS_ARGS); fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check triage_tui tests db
