@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Static
 
 from triage_tui.domain.views import CaseView
 
@@ -65,3 +66,38 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextDialog(ActionDialog[str]):
+    """A dialog that asks for one line of text: enter saves, an empty answer is refused unless allowed."""
+
+    prompt: str = ""  # the line above the input (none if empty)
+    placeholder: str = ""
+    missing: str | None = "Write something first"  # None: an empty answer is allowed (it means "none")
+    suggestions: tuple[str, ...] = ()
+
+    def __init__(self, case: CaseView | None = None, *, value: str = "", prompt: str | None = None) -> None:
+        super().__init__(case)
+        self.value = value
+        if prompt is not None:
+            self.prompt = prompt
+
+    def body(self) -> ComposeResult:
+        if self.prompt:
+            yield Label(self.prompt)
+        suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
+        yield Input(value=self.value, placeholder=self.placeholder, suggester=suggester, id="text")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> str | None:
+        text = self.query_one(Input).value.strip()
+        if not text and self.missing is not None:
+            self.problem(self.missing)
+            return None
+        return text

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.codes import Outcome, Role, Team
 from triage_tui.domain.queue import OfficerLoad
-from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.dialogs.base import ActionDialog, TextDialog
 from triage_tui.ui.dialogs.triage import SERVICES
 
 
@@ -99,31 +98,13 @@ class AcknowledgeDialog(ActionDialog[Acknowledgement]):
         return Acknowledgement(str(channel), note)
 
 
-class SendDialog(ActionDialog[str]):
+class SendDialog(TextDialog):
     heading = "Send to the service"
     confirm = "Send"
-
-    def body(self) -> ComposeResult:
-        yield Label("Service that must investigate and reply")
-        yield Input(
-            placeholder="Start typing: Adult Social Care, Highways...",
-            suggester=SuggestFromList(SERVICES, case_sensitive=False),
-            id="service",
-        )
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def result(self) -> str | None:
-        service = self.query_one(Input).value.strip()
-        if not service:
-            self.problem("Name the service")
-            return None
-        return service
+    prompt = "Service that must investigate and reply"
+    placeholder = "Start typing: Adult Social Care, Highways..."
+    missing = "Name the service"
+    suggestions = SERVICES
 
 
 @dataclass(frozen=True)
@@ -162,23 +143,8 @@ class RespondDialog(ActionDialog[Response]):
         return Response(self.CHOICES[index][1])
 
 
-class NoteDialog(ActionDialog[str]):
+class NoteDialog(TextDialog):
     heading = "Add a note"
     confirm = "Add note"
-
-    def body(self) -> ComposeResult:
-        yield Input(placeholder="What happened, what was agreed", id="note")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def result(self) -> str | None:
-        text = self.query_one(Input).value.strip()
-        if not text:
-            self.problem("Write the note first")
-            return None
-        return text
+    placeholder = "What happened, what was agreed"
+    missing = "Write the note first"

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Label, Select
 
 from triage_tui.domain.codes import Team
 from triage_tui.domain.queue import OfficerLoad
-from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.dialogs.base import ActionDialog, TextDialog
 
 SORTS = (
     ("breached", "breached"),
@@ -85,27 +85,14 @@ class WorkloadDialog(ActionDialog[str]):
         return self.ordered()[table.cursor_row].officer.username
 
 
-class CohortDialog(ActionDialog[str]):
+class CohortDialog(TextDialog):
     heading = "Tag with a cohort"
     confirm = "Tag"
+    placeholder = "e.g. backlog-2021"
+    missing = None  # empty takes the tag off
 
     def __init__(self, count: int) -> None:
-        super().__init__(None)
-        self.count = count
-
-    def body(self) -> ComposeResult:
-        yield Label(f"Tag {self.count} case{'s' if self.count != 1 else ''} (leave empty to take the tag off)")
-        yield Input(placeholder="e.g. backlog-2021", id="tag")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def result(self) -> str | None:
-        return self.query_one(Input).value.strip()
+        super().__init__(prompt=f"Tag {count} case{'s' if count != 1 else ''} (leave empty to take the tag off)")
 
 
 class DistributeDialog(ActionDialog[tuple[str, Team, str]]):

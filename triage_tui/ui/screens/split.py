@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Input, Label, OptionList
+from textual.widgets import Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.codes import Role, Status
@@ -26,7 +26,7 @@ from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.services.lazy import supervision
 from triage_tui.ui import format as fmt
-from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.dialogs.base import ActionDialog, TextDialog
 from triage_tui.ui.dialogs.supervision import CohortDialog, DistributeDialog, PlanDialog, WorkloadDialog
 from triage_tui.ui.widgets.case_table import CaseTable, Column, _clip
 from triage_tui.ui.widgets.key_bar import KeyBar
@@ -148,57 +148,27 @@ class SourceDialog(ActionDialog[Source]):
         return self.choices[index] if index is not None else None
 
 
-class NarrowDialog(ActionDialog[str]):
+class NarrowDialog(TextDialog):
     heading = "Show only one cohort in this pane"
     confirm = "Filter"
+    prompt = "Cohort (leave empty to show every case again)"
+    placeholder = "e.g. backlog-2021"
+    missing = None
 
     def __init__(self, cohort: str | None) -> None:
-        super().__init__(None)
-        self.cohort = cohort
-
-    def body(self) -> ComposeResult:
-        yield Label("Cohort (leave empty to show every case again)")
-        yield Input(value=self.cohort or "", placeholder="e.g. backlog-2021", id="narrow")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def result(self) -> str | None:
-        return self.query_one(Input).value.strip()
+        super().__init__(value=cohort or "")
 
 
-class ReasonDialog(ActionDialog[str]):
+class ReasonDialog(TextDialog):
     heading = "Reason for the move"
     confirm = "Move"
+    placeholder = "e.g. Kieran on leave until Monday"
+    missing = "Give a reason"
 
     def __init__(self, count: int, target: str) -> None:
-        super().__init__(None)
-        self.count, self.target = count, target
-
-    def body(self) -> ComposeResult:
-        yield Label(
-            f"Move {self.count} case{'s' if self.count != 1 else ''} to {self.target}. "
-            "The reason goes in each case's history."
+        super().__init__(
+            prompt=f"Move {count} case{'s' if count != 1 else ''} to {target}. The reason goes in each case's history."
         )
-        yield Input(placeholder="e.g. Kieran on leave until Monday", id="reason")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
-    def result(self) -> str | None:
-        reason = self.query_one(Input).value.strip()
-        if not reason:
-            self.problem("Give a reason")
-            return None
-        return reason
 
 
 class SplitScreen(Screen[None]):
