@@ -211,7 +211,7 @@ class SplitScreen(Screen[None]):
         self._default_panes()
 
     def _default_panes(self) -> None:
-        """The busiest officer on the left, the least busy other officer on the right."""
+        """The busiest officer on the left, the least busy officer of the same team on the right."""
         app = self.desk
         if app.ctx is None:
             return
@@ -224,8 +224,14 @@ class SplitScreen(Screen[None]):
                 return
             others = [x for x in loads if x.officer.username != app.officer.username and x.officer.role is Role.OFFICER]
             others.sort(key=lambda x: (-x.open, x.officer.username))
-            left = Source("officer", others[0].officer.username) if others else Source("pool")
-            right = Source("officer", others[-1].officer.username) if len(others) > 1 else Source("pool")
+            if not others:
+                app.call_from_thread(self._show_sources, Source("pool"), Source("pool"))
+                return
+            busiest = others[0]
+            # The other pane: the least busy colleague in the same team, who can take the work over.
+            peers = [x for x in others[1:] if x.officer.team is busiest.officer.team] or others[1:]
+            left = Source("officer", busiest.officer.username)
+            right = Source("officer", peers[-1].officer.username) if peers else Source("pool")
             app.call_from_thread(self._show_sources, left, right)
 
         self.run_worker(work, thread=True, group="split-defaults", exclusive=True, exit_on_error=False)
