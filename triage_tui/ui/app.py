@@ -4,12 +4,14 @@ elsewhere (another desk, `triage intake add`, an import) and ticks the countdown
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -33,6 +35,7 @@ from triage_tui.ui.screens.reports import ReportScreen
 from triage_tui.ui.screens.split import SplitScreen
 
 POLL_SECONDS = 1.0
+T = TypeVar("T")
 
 
 class DeskApp(App[None]):
@@ -248,6 +251,28 @@ class DeskApp(App[None]):
         gc.freeze()
 
     # --- results of actions ---------------------------------------------------------------------------------------
+
+    def off_thread(
+        self,
+        owner: DOMNode,
+        call: Callable[[], T],
+        done: Callable[[T], object],
+        *,
+        group: str,
+        exclusive: bool = False,
+    ) -> None:
+        """Run a service call in a worker thread of `owner`, never on the UI thread. `done` gets its result on the
+        UI thread; a refusal becomes a notification and a fresh read of what changed."""
+
+        def work() -> None:
+            try:
+                result = call()
+            except TriageError as exc:
+                self.call_from_thread(self.refused, str(exc))
+                return
+            self.call_from_thread(done, result)
+
+        owner.run_worker(work, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
     def acted(self, view: CaseView, message: str) -> None:
         self.broadcast([view])

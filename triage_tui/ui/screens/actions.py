@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from triage_tui.domain.codes import CaseType, Status
-from triage_tui.domain.errors import TransitionRefused, TriageError
+from triage_tui.domain.errors import TransitionRefused
 from triage_tui.domain.lifecycle import Action, transition
 from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext
@@ -79,15 +79,12 @@ class CaseActions(Screen[None]):
         if not app.ready():
             return
 
-        def work() -> None:
-            try:
-                view = call(app.ctx, app.officer.username)
-            except TriageError as exc:
-                app.call_from_thread(app.refused, str(exc))
-                return
-            app.call_from_thread(app.acted, view, f"{view.reference}: {done}")
-
-        self.run_worker(work, thread=True, group="actions", exit_on_error=False)
+        app.off_thread(
+            self,
+            lambda: call(app.ctx, app.officer.username),
+            lambda view: app.acted(view, f"{view.reference}: {done}"),
+            group="actions",
+        )
 
     # --- the actions --------------------------------------------------------------------------------------------
 
@@ -171,15 +168,13 @@ class CaseActions(Screen[None]):
         if not app.ready():
             return
 
-        def load() -> None:
-            try:
-                loads = desk_services.officer_loads(app.ctx)
-            except TriageError as exc:
-                app.call_from_thread(app.refused, str(exc))
-                return
-            app.call_from_thread(app.push_screen, AllocateDialog(case, loads), chosen)
-
-        self.run_worker(load, thread=True, group="dialog-data", exclusive=True, exit_on_error=False)
+        app.off_thread(
+            self,
+            lambda: desk_services.officer_loads(app.ctx),
+            lambda loads: app.push_screen(AllocateDialog(case, loads), chosen),
+            group="dialog-data",
+            exclusive=True,
+        )
 
     def action_acknowledge(self) -> None:
         case = self._target(Action.ACKNOWLEDGE)

@@ -6,7 +6,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header
 
-from triage_tui.domain.errors import TriageError
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.ui.screens.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS, CaseActions
@@ -51,15 +50,13 @@ class CaseScreen(CaseActions):
         if app.ctx is None:
             return  # read once the store is open (connected)
 
-        def work() -> None:
-            try:
-                case = case_services.get_case(app.ctx, reference)
-            except TriageError as exc:
-                app.call_from_thread(app.refused, str(exc))
-                return
-            app.call_from_thread(self._show, case)
-
-        self.run_worker(work, thread=True, group="case", exclusive=True, exit_on_error=False)
+        app.off_thread(
+            self,
+            lambda: case_services.get_case(app.ctx, reference),
+            self._show,
+            group="case",
+            exclusive=True,
+        )
 
     def _show(self, case: CaseView) -> None:
         self.case = case

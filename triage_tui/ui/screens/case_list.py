@@ -105,15 +105,13 @@ class CaseListScreen(CaseActions):
         if not app.ready():
             return
 
-        def work() -> None:
-            try:
-                page = desk_services.queue_page(app.ctx, query, limit=PAGE)
-            except TriageError as exc:
-                app.call_from_thread(app.refused, str(exc))
-                return
-            app.call_from_thread(self._show_page, query, page)
-
-        self.run_worker(work, thread=True, group="list", exclusive=True, exit_on_error=False)
+        app.off_thread(
+            self,
+            lambda: desk_services.queue_page(app.ctx, query, limit=PAGE),
+            lambda page: self._show_page(query, page),
+            group="list",
+            exclusive=True,
+        )
 
     def _show_page(self, query: QueueQuery, page: QueuePage) -> None:
         if query != self.query_state:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from triage_tui.domain.errors import TriageError
 from triage_tui.domain.queue import QueueQuery
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import desk as desk_services
@@ -32,15 +31,12 @@ class QueueScreen(CaseListScreen):
         if not app.ready():
             return
 
-        def work() -> None:
-            try:
-                case = desk_services.take_next(app.ctx, app.officer.username)
-            except TriageError as exc:
-                app.call_from_thread(app.refused, str(exc))
-                return
-            app.call_from_thread(self._took, case)
-
-        self.run_worker(work, thread=True, group="actions", exit_on_error=False)
+        app.off_thread(
+            self,
+            lambda: desk_services.take_next(app.ctx, app.officer.username),
+            self._took,
+            group="actions",
+        )
 
     def _took(self, case: CaseView | None) -> None:
         if case is None:

@@ -338,15 +338,13 @@ class SplitScreen(Screen[None]):
         if not app.ready():
             return
 
-        def work() -> None:
-            try:
-                loads = desk_services.officer_loads(app.ctx)
-            except TriageError as exc:
-                app.call_from_thread(app.refused, str(exc))
-                return
-            app.call_from_thread(app.push_screen, WorkloadDialog(loads), self._open_left)
-
-        self.run_worker(work, thread=True, group="workload", exclusive=True, exit_on_error=False)
+        app.off_thread(
+            self,
+            lambda: desk_services.officer_loads(app.ctx),
+            lambda loads: app.push_screen(WorkloadDialog(loads), self._open_left),
+            group="workload",
+            exclusive=True,
+        )
 
     def _open_left(self, username: str | None) -> None:
         if username:
