@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from triage_tui.domain.codes import Role, Team
-from triage_tui.domain.errors import InvalidInput, RoleRefused
+from triage_tui.domain.errors import InvalidInput, RoleRefused, StoreUnavailable
 from triage_tui.domain.lifecycle import Action
 from triage_tui.importer.rows import RowChecker
 from triage_tui.importer.source import Cell, read_rows
@@ -117,7 +117,18 @@ def run_import(
             except EOFError:
                 break
             chunk = [row for row in chunk if row[0] not in bad]
-            _write(ctx, chunk, names, result, options.dry_run)
+            try:
+                imported, duplicates = _write(ctx, chunk, names, options.dry_run)
+            except StoreUnavailable as exc:
+                if result.imported == 0:
+                    raise
+                # Earlier chunks are committed: say what is kept and how to finish, not "nothing was written".
+                raise StoreUnavailable(
+                    f"import stopped after {result.imported} rows were stored, at line {chunk[0][0]}: {exc}. "
+                    "Run the same import again: the stored rows count as duplicates"
+                ) from None
+            result.imported += imported
+            result.duplicates += duplicates
             done += len(chunk)
             if progress is not None:
                 progress("importing", done, to_write)
@@ -236,12 +247,11 @@ def _create_officers(
         return {o.username: o.id for o in queries.officers(session) if o.id is not None}
 
 
-def _write(
-    ctx: ServiceContext, chunk: list[Spooled], officers: dict[str, int], result: ImportResult, dry_run: bool
-) -> None:
-    """One chunk in one transaction: skip what is stored already, insert the rest with their events."""
+def _write(ctx: ServiceContext, chunk: list[Spooled], officers: dict[str, int], dry_run: bool) -> tuple[int, int]:
+    """One chunk in one transaction: skip what is stored already, insert the rest with their events.
+    Returns (imported, duplicates), counted only once the transaction has committed."""
     if not chunk:
-        return
+        return 0, 0
     with ctx.store.read() if dry_run else ctx.store.write() as session:
         fmt = bulk.time_formatter(ctx.store.dialect)
         stored = bulk.ids_by_reference(session, [row[3][REF] for row in chunk])
@@ -258,14 +268,12 @@ def _write(
             if row[3][REF] not in stored
             and (row[1] or (row[3][RECEIVED], row[3][CUSTOMER], row[3][SUMMARY]) not in same)
         ]
-        result.duplicates += len(chunk) - len(fresh)
-        result.imported += len(fresh)
-        if dry_run or not fresh:
-            return
-        for row in fresh:
-            if row[2] is not None and row[3][bulk.OFFICER_SLOT] is None:
-                row[3][bulk.OFFICER_SLOT] = officers[row[2]]  # created after the row was checked
-        write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
+        if not dry_run and fresh:
+            for row in fresh:
+                if row[2] is not None and row[3][bulk.OFFICER_SLOT] is None:
+                    row[3][bulk.OFFICER_SLOT] = officers[row[2]]  # created after the row was checked
+            write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
+    return len(fresh), len(chunk) - len(fresh)
 
 
 def _record_run(ctx: ServiceContext, actor: str, result: ImportResult, now: datetime) -> None:

@@ -4,13 +4,16 @@ overwritten, and the rest still move."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import cycle
 
 from triage_tui.domain.clock import Band
 from triage_tui.domain.codes import Role, Status, Team
-from triage_tui.domain.errors import InvalidInput, NotFound, TriageError
+from triage_tui.domain.errors import InvalidInput, NotFound, StoreUnavailable, TriageError
 from triage_tui.domain.queue import MY_STATUSES, QueueQuery
+from triage_tui.domain.views import CaseView
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.desk import officer_loads, queue_page
@@ -24,12 +27,38 @@ class BulkResult:
 
     moved: list[tuple[str, str]] = field(default_factory=list)  # (reference, officer)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
+    views: list[CaseView] = field(default_factory=list)  # each moved case as it now stands
 
     def to_json(self) -> dict[str, object]:
         return {
             "moved": [{"reference": r, "officer": o} for r, o in self.moved],
             "refused": [{"reference": r, "error": e} for r, e in self.refused],
         }
+
+
+Step = tuple[str, str, Callable[[], CaseView]]  # (reference, officer it goes to, the case's own transaction)
+
+
+def apply_each(steps: Sequence[Step]) -> BulkResult:
+    """Run each case's transaction in turn. A refusal belongs to that case and the rest go on; a database fault
+    (locked past the wait, a full disk, a read-only file) would hit every remaining case too, so they are
+    reported as not tried rather than each waiting out the same lock."""
+    result = BulkResult()
+    for index, (reference, officer, act) in enumerate(steps):
+        try:
+            view = act()
+        except StoreUnavailable as exc:
+            result.refused.append((reference, str(exc)))
+            result.refused.extend(
+                (later, "not tried: the database was unavailable") for later, _, _ in steps[index + 1 :]
+            )
+            break
+        except TriageError as exc:
+            result.refused.append((reference, str(exc)))
+        else:
+            result.moved.append((reference, officer))
+            result.views.append(view)
+    return result
 
 
 def _supervisor(ctx: ServiceContext, actor: str, what: str) -> None:
@@ -63,15 +92,18 @@ def bulk_reassign(
         raise InvalidInput("a reassignment needs --reason (kept in each case's history)")
     bands = (Band.OVERDUE, Band.BREACHED) if overdue else ()
     page = queue_page(ctx, QueueQuery(statuses=MY_STATUSES, officer=source, cohort=cohort, bands=bands), limit=100_000)
-    result = BulkResult()
-    for case in page.rows:
-        try:
-            cases.reassign(ctx, actor, case.reference, target, reason=reason, expected_version=case.version)
-        except TriageError as exc:
-            result.refused.append((case.reference, str(exc)))
-        else:
-            result.moved.append((case.reference, target))
-    return result
+    return apply_each(
+        [
+            (
+                case.reference,
+                target,
+                partial(
+                    cases.reassign, ctx, actor, case.reference, target, reason=reason, expected_version=case.version
+                ),
+            )
+            for case in page.rows
+        ]
+    )
 
 
 def plan_distribution(
@@ -101,12 +133,6 @@ def plan_distribution(
 def distribute(ctx: ServiceContext, actor: str, plan: list[tuple[str, str]]) -> BulkResult:
     """Allocate as planned, a transaction per case."""
     _supervisor(ctx, actor, "distribute cases")
-    result = BulkResult()
-    for reference, officer in plan:
-        try:
-            cases.allocate(ctx, actor, reference, officer)
-        except TriageError as exc:
-            result.refused.append((reference, str(exc)))
-        else:
-            result.moved.append((reference, officer))
-    return result
+    return apply_each(
+        [(reference, officer, partial(cases.allocate, ctx, actor, reference, officer)) for reference, officer in plan]
+    )

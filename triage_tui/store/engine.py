@@ -3,6 +3,12 @@
 SQLite gets WAL (readers never block the writer), a busy timeout, foreign keys, and `BEGIN IMMEDIATE` for every
 write transaction: pysqlite's deferred BEGIN takes the write lock only at the first write, and two desks that
 both read first then deadlock into 'database is locked'. Reads use a plain deferred BEGIN.
+
+How long a write waits for a lock another program holds (SQLite's busy timeout, PostgreSQL's lock_timeout) is
+the same on both: `lock_wait` seconds, 30 unless `TRIAGE_LOCK_WAIT` says otherwise. SQLite retries inside that
+time by itself; when it runs out the action is refused with a message saying so, and nothing is written.
+
+Statement parameters are hidden from SQLAlchemy's logs and error texts: they hold customers' names and words.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from sqlmodel import Session
 
 from triage_tui.domain.errors import StoreUnavailable
@@ -22,27 +28,46 @@ from triage_tui.store.paths import default_database_path, describe, resolve_url,
 
 __all__ = ["Store", "default_database_path", "describe", "explain_operational_error", "resolve_url", "sqlite_path"]
 
-BUSY_TIMEOUT_SECONDS = 30
+LOCK_WAIT_SECONDS = 30.0
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def lock_wait_from_environment() -> float:
+    value = os.environ.get("TRIAGE_LOCK_WAIT", "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return LOCK_WAIT_SECONDS
+    return seconds if seconds > 0 else LOCK_WAIT_SECONDS
 
 
 class Store:
     """One database: an engine for reads and one whose transactions take the write lock at BEGIN."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, lock_wait: float | None = None) -> None:
         self.url = url
         self.path = sqlite_path(url)
+        self.lock_wait = lock_wait if lock_wait is not None else lock_wait_from_environment()
         if url.startswith("sqlite"):
             if self.path is not None:
                 _prepare_sqlite_file(self.path)
             self.engine = create_engine(
                 url,
                 echo=echo,
-                connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+                hide_parameters=True,
+                connect_args={"timeout": self.lock_wait, "check_same_thread": False},
             )
-            _install_sqlite_hooks(self.engine)
+            _install_sqlite_hooks(self.engine, self.lock_wait)
         else:
+            options = f"-c lock_timeout={int(self.lock_wait * 1000)}"
             try:
-                self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+                self.engine = create_engine(
+                    url,
+                    echo=echo,
+                    hide_parameters=True,
+                    pool_pre_ping=True,
+                    connect_args={"options": options, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+                )
             except Exception as exc:  # unknown driver or a malformed URL
                 raise StoreUnavailable(f"cannot use database {describe(url)}: {exc}") from None
         self.write_engine = self.engine.execution_options(triage_write=True)
@@ -70,23 +95,29 @@ class Store:
     def errors(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
-            raise StoreUnavailable(explain_operational_error(exc, self.url)) from None
+        except (OperationalError, InternalError) as exc:
+            # OperationalError: the database could not do it (locked, full, read-only, gone). InternalError is
+            # PostgreSQL's class for a read-only transaction (a standby server); it is the same fault to a user.
+            raise StoreUnavailable(explain_operational_error(exc, self.url, self.lock_wait)) from None
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def explain_operational_error(exc: DBAPIError, url: str) -> str:
+def explain_operational_error(exc: DBAPIError, url: str, lock_wait: float = LOCK_WAIT_SECONDS) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = text.lower()
     where = describe(url)
     if "readonly" in lowered or "read-only" in lowered:
-        return f"database {where} is read-only: ask for write access to the file and its folder"
+        if url.startswith("sqlite"):
+            return (
+                f"database {where} is read-only: nothing was written; ask for write access to the file and its folder"
+            )
+        return f"database {where} is read-only (a standby server or a read-only login); nothing was written"
     if "disk is full" in lowered or "no space" in lowered:
         return f"database {where}: the disk is full; nothing was written"
-    if "database is locked" in lowered or "database is busy" in lowered:
-        return f"database {where} stayed locked by another program for {BUSY_TIMEOUT_SECONDS}s; try again"
+    if "database is locked" in lowered or "database is busy" in lowered or "lock timeout" in lowered:
+        return f"database {where} stayed locked by another program for {lock_wait:g}s; nothing was written, try again"
     if "unable to open" in lowered:
         return f"cannot open database {where}: check the path and its permissions"
     if "connection" in lowered or "could not" in lowered or "does not exist" in lowered:
@@ -113,13 +144,13 @@ def _prepare_sqlite_file(path: Path) -> None:
             raise StoreUnavailable(f"cannot create database {path}: {exc.strerror}") from None
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, lock_wait: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Autocommit at the driver level: SQLAlchemy's "begin" hook below issues BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(lock_wait * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":

@@ -35,6 +35,8 @@ from triage_tui.ui.screens.reports import ReportScreen
 from triage_tui.ui.screens.split import SplitScreen
 
 POLL_SECONDS = 1.0
+POLL_RETRY_SECONDS = 5.0
+WAIT_NOTICE_SECONDS = 1.5
 T = TypeVar("T")
 
 
@@ -84,6 +86,8 @@ class DeskApp(App[None]):
         self._poll_again = False
         self._poll_timer: Timer | None = None
         self._frozen = False
+        self._poll_failing = False
+        self.wait_notice_seconds = WAIT_NOTICE_SECONDS
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.officer.name} · {self.officer.role.value}"
@@ -199,6 +203,9 @@ class DeskApp(App[None]):
 
     def _poll_done(self, changes: Any) -> None:
         self._polling = False
+        if self._poll_failing:
+            self._poll_failing = False
+            self.notify("Reading changes from the database again.", title="Back")
         self.watermark = max(self.watermark, changes.watermark)
         if changes.rows:
             self.broadcast(changes.rows)
@@ -214,8 +221,14 @@ class DeskApp(App[None]):
 
     def _poll_failed(self, message: str) -> None:
         self._polling = False
-        self.notify(f"Could not read changes: {message}. Trying again.", severity="warning", timeout=6)
-        self._schedule_poll(max(self.poll_seconds, 5.0))
+        if not self._poll_failing:  # said once, not every retry
+            self._poll_failing = True
+            self.notify(
+                f"Could not read changes: {message}. Trying again every {POLL_RETRY_SECONDS:g}s.",
+                severity="warning",
+                timeout=10,
+            )
+        self._schedule_poll(max(self.poll_seconds, POLL_RETRY_SECONDS))
 
     class Polled(Message):
         """A poll has finished (tests wait for it)."""
@@ -260,19 +273,45 @@ class DeskApp(App[None]):
         *,
         group: str,
         exclusive: bool = False,
+        writes: bool = False,
     ) -> None:
         """Run a service call in a worker thread of `owner`, never on the UI thread. `done` gets its result on the
-        UI thread; a refusal becomes a notification and a fresh read of what changed."""
+        UI thread; a refusal becomes a notification and a fresh read of what changed.
+
+        A write (`writes`) waits while another program holds the database (up to the store's lock wait); if it is
+        still waiting after WAIT_NOTICE_SECONDS the officer is told, so a slow key press never looks lost."""
+        waiting = self.wait_notice() if writes else None
+
+        def finish(then: Callable[..., object] | None, value: Any = None) -> None:
+            if waiting is not None:
+                waiting.stop()
+            if then is not None:
+                then(value)
 
         def work() -> None:
             try:
                 result = call()
             except TriageError as exc:
-                self.call_from_thread(self.refused, str(exc))
+                self.call_from_thread(finish, self.refused, str(exc))
                 return
-            self.call_from_thread(done, result)
+            except BaseException:
+                self.call_from_thread(finish, None)
+                raise
+            self.call_from_thread(finish, done, result)
 
         owner.run_worker(work, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+    def wait_notice(self) -> Timer:
+        """A timer that says the desk is waiting for the database unless stopped first (when the write ends)."""
+        return self.set_timer(self.wait_notice_seconds, self._say_waiting)
+
+    def _say_waiting(self) -> None:
+        wait = self.ctx.store.lock_wait if self.ctx is not None else 0
+        self.notify(
+            f"Waiting for the database: another desk or program is writing to it. Trying for up to {wait:g}s.",
+            title="Busy",
+            timeout=max(wait, 3),
+        )
 
     def acted(self, view: CaseView, message: str) -> None:
         self.broadcast([view])

@@ -84,6 +84,7 @@ class CaseActions(Screen[None]):
             lambda: call(app.ctx, app.officer.username),
             lambda view: app.acted(view, f"{view.reference}: {done}"),
             group="actions",
+            writes=True,
         )
 
     # --- the actions --------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class QueueScreen(CaseListScreen):
             lambda: desk_services.take_next(app.ctx, app.officer.username),
             self._took,
             group="actions",
+            writes=True,
         )
 
     def _took(self, case: CaseView | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -371,19 +372,15 @@ class SplitScreen(Screen[None]):
             if not app.ready():
                 return
 
-            def work() -> None:
-                done, refused, views = 0, [], []
-                for case in picked:
-                    try:
-                        views.append(
-                            case_services.set_cohort(app.ctx, app.officer.username, case.reference, tag or None)
-                        )
-                        done += 1
-                    except TriageError as exc:
-                        refused.append(f"{case.reference}: {exc}")
-                app.call_from_thread(self._moved, done, refused, views, "Tagged")
-
-            self.run_worker(work, thread=True, group="split-move", exit_on_error=False)
+            steps = [
+                (
+                    c.reference,
+                    "",
+                    partial(case_services.set_cohort, app.ctx, app.officer.username, c.reference, tag or None),
+                )
+                for c in picked
+            ]
+            self._apply(steps, "Tagged")
 
         self.app.push_screen(CohortDialog(len(picked)), chosen)
 
@@ -416,12 +413,16 @@ class SplitScreen(Screen[None]):
     def _distribute(self, plan: list[tuple[str, str]]) -> None:
         app = self.desk
 
+        waiting = app.wait_notice()
+
         def work() -> None:
             try:
                 result = supervision.distribute(app.ctx, app.officer.username, plan)
             except TriageError as exc:
                 app.call_from_thread(app.refused, str(exc))
                 return
+            finally:
+                app.call_from_thread(waiting.stop)
             app.call_from_thread(
                 self._moved, len(result.moved), [f"{r}: {e}" for r, e in result.refused], [], "Allocated"
             )
@@ -452,29 +453,39 @@ class SplitScreen(Screen[None]):
         if not app.ready():
             return
 
+        me = app.officer.username
+        steps = [
+            (
+                case.reference,
+                officer,
+                partial(case_services.allocate, app.ctx, me, case.reference, officer, expected_version=case.version)
+                if case.status is Status.TRIAGED
+                else partial(
+                    case_services.reassign,
+                    app.ctx,
+                    me,
+                    case.reference,
+                    officer,
+                    reason=reason,
+                    expected_version=case.version,
+                ),
+            )
+            for case in picked
+        ]
+        self._apply(steps, "Moved")
+
+    def _apply(self, steps: list[supervision.Step], verb: str) -> None:
+        """Each case's own transaction in turn, off the UI thread, saying so if the database keeps it waiting."""
+        app = self.desk
+        waiting = app.wait_notice()
+
         def work() -> None:
-            moved, refused, views = 0, [], []
-            for case in picked:
-                try:
-                    if case.status is Status.TRIAGED:
-                        view = case_services.allocate(
-                            app.ctx, app.officer.username, case.reference, officer, expected_version=case.version
-                        )
-                    else:
-                        view = case_services.reassign(
-                            app.ctx,
-                            app.officer.username,
-                            case.reference,
-                            officer,
-                            reason=reason,
-                            expected_version=case.version,
-                        )
-                except TriageError as exc:
-                    refused.append(f"{case.reference}: {exc}")
-                else:
-                    moved += 1
-                    views.append(view)
-            app.call_from_thread(self._moved, moved, refused, views, "Moved")
+            try:
+                result = supervision.apply_each(steps)
+            finally:
+                app.call_from_thread(waiting.stop)
+            refused = [f"{reference}: {why}" for reference, why in result.refused]
+            app.call_from_thread(self._moved, len(result.moved), refused, result.views, verb)
 
         self.run_worker(work, thread=True, group="split-move", exit_on_error=False)
 
