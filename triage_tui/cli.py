@@ -33,12 +33,24 @@ LOCAL = ZoneInfo("Europe/London")
 # --- the command group and its error handling ------------------------------------------------------------------
 
 
+class ReaderGone(Exception):
+    """The program reading our output closed it (`triage case list | head`)."""
+
+
 class TriageGroup(click.Group):
     """Turns every failure into one line on stderr and the contract's exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Click would turn this into exit 1 before main() sees it.
+            raise ReaderGone from None
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
         try:
             result = super().main(args=args, prog_name=prog_name or "triage", standalone_mode=False, **extra)
+            sys.stdout.flush()  # here, so a reader that went away is caught below and not at exit
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.Abort:
@@ -57,9 +69,10 @@ class TriageGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             sys.exit(130)
-        except BrokenPipeError:
-            # The reader went away (`triage case list | head`): not an error of ours.
-            sys.stderr.close()
+        except (BrokenPipeError, ReaderGone):
+            # The reader went away (`triage case list | head`): not an error of ours. What is still buffered
+            # for it goes nowhere, so the exit does not fail flushing it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except Exception as exc:
             if os.environ.get("TRIAGE_DEBUG"):

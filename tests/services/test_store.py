@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
@@ -65,15 +64,6 @@ def test_a_new_sqlite_database_is_created_migrated_and_private(tmp_path: Path) -
 def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match=r"folder .* does not exist"):
         Store(resolve_url(str(tmp_path / "nope" / "x.sqlite")))
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
-def test_a_read_only_database_is_a_clear_error(sqlite_url: str) -> None:  # pragma: no cover - not as root
-    path = Path(sqlite_url.removeprefix("sqlite:///"))
-    path.chmod(0o400)
-    store = Store(sqlite_url)
-    with pytest.raises(StoreUnavailable, match="read-only"), store.write() as s:
-        s.connection().execute(text("DELETE FROM officers"))
 
 
 def test_several_desks_starting_at_once_on_a_new_file_migrate_it_once(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import CaseType, Channel, CloseReason, Outcome, Role, Team
-from triage_tui.domain.errors import TriageError
+from triage_tui.domain.errors import StoreUnavailable, TriageError
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import add_officer
@@ -304,7 +304,9 @@ def _one_contact(
             return
         outcome = rng.choice(list(Outcome))
         cases.respond(at_time(ctx, t), officer, ref, outcome=outcome)
-    except TriageError as exc:  # a demo that cannot be built is a bug in the demo
+    except StoreUnavailable:
+        raise  # the database's fault (a full disk, a lock), not the demo's: said as such
+    except TriageError as exc:  # a refusal while building the demo is a bug in the demo
         raise RuntimeError(f"demo case {ref}: {exc}") from exc
 
 

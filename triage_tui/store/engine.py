@@ -14,6 +14,7 @@ Statement parameters are hidden from SQLAlchemy's logs and error texts: they hol
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,8 +115,8 @@ def explain_operational_error(exc: DBAPIError, url: str, lock_wait: float = LOCK
                 f"database {where} is read-only: nothing was written; ask for write access to the file and its folder"
             )
         return f"database {where} is read-only (a standby server or a read-only login); nothing was written"
-    if "disk is full" in lowered or "no space" in lowered:
-        return f"database {where}: the disk is full; nothing was written"
+    if "disk is full" in lowered or "no space" in lowered or _disk_full(url, lowered):
+        return f"database {where}: the disk is full; nothing was written (free some space and try again)"
     if "database is locked" in lowered or "database is busy" in lowered or "lock timeout" in lowered:
         return f"database {where} stayed locked by another program for {lock_wait:g}s; nothing was written, try again"
     if "unable to open" in lowered:
@@ -125,6 +126,20 @@ def explain_operational_error(exc: DBAPIError, url: str, lock_wait: float = LOCK
         return f"cannot connect to database {where}: {first}"
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     return f"database {where}: {first}"
+
+
+FULL_BELOW_BYTES = 1 << 20
+
+
+def _disk_full(url: str, lowered: str) -> bool:
+    """SQLite reports a disk too full to grow its shared-memory file as a plain 'disk I/O error': look."""
+    path = sqlite_path(url)
+    if path is None or "disk i/o error" not in lowered:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < FULL_BELOW_BYTES
+    except OSError:
+        return False
 
 
 def _prepare_sqlite_file(path: Path) -> None:

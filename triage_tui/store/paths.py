@@ -41,5 +41,8 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def describe(url: str) -> str:
-    """The URL without its password, for messages."""
+    """For messages: a SQLite database by its file, a server's URL without its password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

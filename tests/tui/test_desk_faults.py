@@ -1,0 +1,90 @@
+"""The desk while another program holds the database: the officer is told it is waiting, the action goes
+through when the lock is let go, and if it never is, the desk says so, writes nothing and works on."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.conftest import Clock
+from tests.faults.conditions import held, read_only
+from tests.tui.conftest import desk, settle
+from tests.tui.test_desk import highlight, stored
+from triage_tui.domain.policy import DEFAULT_POLICY
+from triage_tui.services.context import ServiceContext
+from triage_tui.store.engine import Store
+from triage_tui.store.paths import sqlite_path
+
+
+def said(app, fragment: str) -> bool:  # type: ignore[no-untyped-def]
+    return any(fragment in n.message for n in app._notifications)
+
+
+async def classify_corporate(pilot, ref: str) -> None:  # type: ignore[no-untyped-def]
+    await highlight(pilot, ref)
+    await pilot.press("c")
+    await settle(pilot)
+    await pilot.press("3")
+
+
+async def test_the_desk_waits_for_a_brief_lock_and_says_so(desk_ctx, seeded, sqlite_url: str, clock: Clock) -> None:
+    ctx = ServiceContext(store=Store(sqlite_url, lock_wait=10), policy=DEFAULT_POLICY, clock=clock)
+    ref = seeded["50h"]
+    app = desk(ctx)
+    app.wait_notice_seconds = 0.2
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        with held(sqlite_url, ref, 3.0):  # let go well inside the desk's 10 s wait
+            await classify_corporate(pilot, ref)
+            await asyncio.sleep(0.5)
+            await pilot.pause(0)
+            assert said(app, "Waiting for the database: another desk or program is writing to it")
+            assert stored(desk_ctx, ref).status == "new"  # still waiting
+        await settle(pilot)
+        assert (stored(desk_ctx, ref).type, stored(desk_ctx, ref).status) == ("corporate", "triaged")
+        assert said(app, f"{ref}: classified")
+        assert not said(app, "stayed locked")
+    ctx.store.dispose()
+
+
+async def test_the_desk_gives_up_on_a_long_lock_clearly_and_works_on(
+    desk_ctx, seeded, sqlite_url: str, clock: Clock
+) -> None:
+    ctx = ServiceContext(store=Store(sqlite_url, lock_wait=1), policy=DEFAULT_POLICY, clock=clock)
+    ref = seeded["50h"]
+    app = desk(ctx)
+    app.wait_notice_seconds = 0.2
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        with held(sqlite_url, ref, 2.5):
+            await classify_corporate(pilot, ref)
+            await settle(pilot)
+            assert said(app, "stayed locked by another program for 1s; nothing was written, try again")
+            assert stored(desk_ctx, ref).version == 1
+        assert app.is_running and app.screen.__class__.__name__ == "QueueScreen"
+        await classify_corporate(pilot, ref)  # the lock is gone: the same keys work
+        await settle(pilot)
+        assert (stored(desk_ctx, ref).type, stored(desk_ctx, ref).version) == ("corporate", 2)
+    ctx.store.dispose()
+
+
+async def test_the_desk_on_a_read_only_file_shows_the_queue_and_refuses_writes(
+    desk_ctx, seeded, sqlite_url: str, clock: Clock
+) -> None:
+    desk_ctx.store.dispose()
+    path = sqlite_path(sqlite_url)
+    assert path is not None
+    ref = seeded["50h"]
+    with read_only(path):
+        ctx = ServiceContext(store=Store(sqlite_url), policy=DEFAULT_POLICY, clock=clock)
+        app = desk(ctx)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(pilot)
+            await classify_corporate(pilot, ref)
+            await settle(pilot)
+            assert said(app, "is read-only: nothing was written; ask for write access to the file and its folder")
+            assert app.is_running and app.screen.__class__.__name__ == "QueueScreen"
+            await pilot.press("enter")  # reading goes on: the case screen opens with its history
+            await settle(pilot)
+            assert app.screen.__class__.__name__ == "CaseScreen"
+        ctx.store.dispose()
+    assert stored(desk_ctx, ref).version == 1
