@@ -13,6 +13,7 @@ Statement parameters are hidden from SQLAlchemy's logs and error texts: they hol
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -28,6 +29,19 @@ from triage_tui.domain.errors import StoreUnavailable
 from triage_tui.store.paths import default_database_path, describe, resolve_url, sqlite_path
 
 __all__ = ["Store", "default_database_path", "describe", "explain_operational_error", "resolve_url", "sqlite_path"]
+
+
+class _NoResultRows(logging.Filter):
+    """SQLAlchemy logs every result row at DEBUG, and rows hold customers' data: those records are dropped.
+    Statements (their parameters hidden) still log for whoever turns the logger up to find a problem."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith("Row "))
+
+
+_ENGINE_LOGGER = logging.getLogger("sqlalchemy.engine.Engine")
+if not any(isinstance(f, _NoResultRows) for f in _ENGINE_LOGGER.filters):
+    _ENGINE_LOGGER.addFilter(_NoResultRows())
 
 LOCK_WAIT_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 10
