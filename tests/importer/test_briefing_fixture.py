@@ -36,9 +36,9 @@ BUCKETS = {
 
 
 @pytest.fixture
-def briefing(sqlite_url: str, clock: Clock) -> ServiceContext:
+def briefing(db_url: str, clock: Clock) -> ServiceContext:
     clock.set(pendulum.datetime(2022, 3, 10, 9, tz="Europe/London"))
-    ctx = ServiceContext(store=Store(sqlite_url), policy=DEFAULT_POLICY, clock=clock)
+    ctx = ServiceContext(store=Store(db_url), policy=DEFAULT_POLICY, clock=clock)
     add_officer(ctx, "boss", "boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS)
     result = run_import(ctx, "boss", BRIEFING, ImportOptions(create_officers=True))
     assert (result.imported, result.rejected) == (661, 0)

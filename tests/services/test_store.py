@@ -15,7 +15,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from tests.conftest import PG_SKIP, PG_URL
 from triage_tui.domain.errors import SchemaOutOfDate, StoreUnavailable
 from triage_tui.store.engine import Store, resolve_url
 from triage_tui.store.migrate import SCHEMA_HEAD, current_revision, ensure_schema, migrations_dir, upgrade
@@ -89,30 +88,21 @@ def test_several_desks_starting_at_once_on_a_new_file_migrate_it_once(tmp_path: 
         store.dispose()
 
 
-@pytest.mark.postgres
-def test_postgres_is_not_migrated_behind_the_operators_back() -> None:
-    if not PG_URL:
-        pytest.skip(PG_SKIP)
-    admin = Store(PG_URL)
-    name = "triage_schema_check"
+def test_only_sqlite_migrates_itself_a_server_waits_for_db_upgrade(empty_db: str) -> None:
+    """SQLite migrates itself when opened; a server's schema changes only by `triage db upgrade`."""
+    store = Store(empty_db)
     try:
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-            c.execute(text(f"CREATE DATABASE {name}"))
-        url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-        store = Store(url)
-        try:
-            with pytest.raises(SchemaOutOfDate, match="triage db upgrade"):
-                ensure_schema(store)
-            assert upgrade(store) == (None, SCHEMA_HEAD)
-            ensure_schema(store)  # now current
-            assert upgrade(store) == (SCHEMA_HEAD, SCHEMA_HEAD)
-        finally:
-            store.dispose()
+        if store.is_sqlite:
+            ensure_schema(store)
+            assert current_revision(store) == SCHEMA_HEAD
+            return
+        with pytest.raises(SchemaOutOfDate, match="triage db upgrade"):
+            ensure_schema(store)
+        assert upgrade(store) == (None, SCHEMA_HEAD)
+        ensure_schema(store)  # now current
+        assert upgrade(store) == (SCHEMA_HEAD, SCHEMA_HEAD)
     finally:
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+        store.dispose()
 
 
 def test_an_unknown_server_is_a_clear_error() -> None:
