@@ -134,10 +134,12 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
-    totals, problems, elapsed = run(resolve_url(args.db), args.desks, args.cases, args.seconds)
+    url = resolve_url(args.db)
+    totals, problems, elapsed = run(url, args.desks, args.cases, args.seconds)
     attempts = sum(totals.values())
+    kind = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
     print(
-        f"{args.desks} desks x {args.cases} cases for {args.seconds:.0f}s: {attempts} attempts "
+        f"{kind}: {args.desks} desks x {args.cases} cases for {args.seconds:.0f}s: {attempts} attempts "
         f"({attempts / elapsed:.0f}/s), {totals.get('ok', 0)} done ({totals.get('ok', 0) / elapsed:.0f}/s); "
         f"refused: {', '.join(f'{k} {v}' for k, v in sorted(totals.items()) if k != 'ok') or 'none'}; "
         f"violations: {len(problems)}"
