@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
+from time import monotonic
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
@@ -37,7 +40,33 @@ from triage_tui.ui.screens.split import SplitScreen
 POLL_SECONDS = 1.0
 POLL_RETRY_SECONDS = 5.0
 WAIT_NOTICE_SECONDS = 1.5
+WAIT_REPEAT_SECONDS = 4.0
 T = TypeVar("T")
+
+
+class WaitNotice:
+    """From WAIT_NOTICE_SECONDS into a write until it ends, a short notice every few seconds that the desk is
+    waiting for the database and for how long. Short and repeated, not one long notice: one that outlived
+    the wait would say the desk is stuck when it is not."""
+
+    def __init__(self, app: App[Any], lock_wait: float) -> None:
+        self.app = app
+        self.lock_wait = lock_wait
+        self.started = monotonic()
+        self.timer = app.set_timer(app.wait_notice_seconds, self._say)  # type: ignore[attr-defined]
+
+    def _say(self) -> None:
+        waited = monotonic() - self.started
+        self.app.notify(
+            "Waiting for the database: another desk or program is writing to it "
+            f"({waited:.0f}s so far; giving up after {self.lock_wait:g}s).",
+            title="Busy",
+            timeout=WAIT_REPEAT_SECONDS,
+        )
+        self.timer = self.app.set_timer(WAIT_REPEAT_SECONDS, self._say)
+
+    def stop(self) -> None:
+        self.timer.stop()
 
 
 class DeskApp(App[None]):
@@ -239,13 +268,17 @@ class DeskApp(App[None]):
 
     def broadcast(self, rows: list[CaseView]) -> None:
         for view in list(self.live_views):
-            view.cases_changed(rows)  # type: ignore[attr-defined]
+            with suppress(NoMatches):  # see tick
+                view.cases_changed(rows)  # type: ignore[attr-defined]
 
     def tick(self) -> None:
         now = self.now()
         for view in list(self.live_views):
             if view.is_current or view is self.screen:
-                view.tick(now)  # type: ignore[attr-defined]
+                # A screen being taken down (the desk quitting) loses its widgets before it leaves live_views;
+                # a tick or a poll landing in between has nothing left to update.
+                with suppress(NoMatches):
+                    view.tick(now)  # type: ignore[attr-defined]
 
     def settled(self) -> None:
         """The first list is on screen: move what has been built so far out of the garbage collector's sight.
@@ -301,17 +334,9 @@ class DeskApp(App[None]):
 
         owner.run_worker(work, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
-    def wait_notice(self) -> Timer:
-        """A timer that says the desk is waiting for the database unless stopped first (when the write ends)."""
-        return self.set_timer(self.wait_notice_seconds, self._say_waiting)
-
-    def _say_waiting(self) -> None:
-        wait = self.ctx.store.lock_wait if self.ctx is not None else 0
-        self.notify(
-            f"Waiting for the database: another desk or program is writing to it. Trying for up to {wait:g}s.",
-            title="Busy",
-            timeout=max(wait, 3),
-        )
+    def wait_notice(self) -> WaitNotice:
+        """Tells the officer the desk is waiting for the database, unless stopped first (when the write ends)."""
+        return WaitNotice(self, self.ctx.store.lock_wait if self.ctx is not None else 0)
 
     def acted(self, view: CaseView, message: str) -> None:
         self.broadcast([view])
