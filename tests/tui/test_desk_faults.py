@@ -9,10 +9,13 @@ from tests.conftest import Clock
 from tests.faults.conditions import held, read_only
 from tests.tui.conftest import desk, settle
 from tests.tui.test_desk import highlight, stored
+from triage_tui.domain.errors import StoreUnavailable
 from triage_tui.domain.policy import DEFAULT_POLICY
+from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.store.engine import Store
 from triage_tui.store.paths import sqlite_path
+from triage_tui.ui.widgets.case_table import CaseTable
 
 
 def said(app, fragment: str) -> bool:  # type: ignore[no-untyped-def]
@@ -88,3 +91,40 @@ async def test_the_desk_on_a_read_only_file_shows_the_queue_and_refuses_writes(
             assert app.screen.__class__.__name__ == "CaseScreen"
         ctx.store.dispose()
     assert stored(desk_ctx, ref).version == 1
+
+
+async def test_a_failing_poll_is_reported_once_and_its_recovery_once(desk_ctx, seeded, monkeypatch) -> None:
+    """The database stops answering reads for a while (a server restarting): the desk says so once, keeps
+    trying, and says when it reads changes again, which it then shows."""
+    from triage_tui.services import desk as desk_services
+    from triage_tui.ui import app as app_module
+
+    real = desk_services.changes_since
+    down = {"now": True}
+
+    def flaky(ctx, watermark):  # type: ignore[no-untyped-def]
+        if down["now"]:
+            raise StoreUnavailable("cannot connect to database: the server is restarting")
+        return real(ctx, watermark)
+
+    monkeypatch.setattr(desk_services, "changes_since", flaky)
+    monkeypatch.setattr(app_module, "POLL_RETRY_SECONDS", 0.1)
+    app = desk(desk_ctx, poll_seconds=0.05)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        polls = 0
+        for _ in range(60):
+            await pilot.pause(0.05)
+            polls = sum("Could not read changes" in n.message for n in app._notifications)
+            if app._poll_failing and polls:
+                break
+        await pilot.pause(0.5)  # several more failed polls
+        assert sum("Could not read changes" in n.message for n in app._notifications) == 1
+        ref = cases.intake(desk_ctx, "bob", customer_name="New Person", summary="Streetlight out").reference
+        down["now"] = False
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if ref in app.screen.query_one(CaseTable).cases:
+                break
+        assert ref in app.screen.query_one(CaseTable).cases
+        assert said(app, "Reading changes from the database again")

@@ -49,11 +49,11 @@ class WaitNotice:
     waiting for the database and for how long. Short and repeated, not one long notice: one that outlived
     the wait would say the desk is stuck when it is not."""
 
-    def __init__(self, app: App[Any], lock_wait: float) -> None:
+    def __init__(self, app: App[Any], first_after: float, lock_wait: float) -> None:
         self.app = app
         self.lock_wait = lock_wait
         self.started = monotonic()
-        self.timer = app.set_timer(app.wait_notice_seconds, self._say)  # type: ignore[attr-defined]
+        self.timer = app.set_timer(first_after, self._say)
 
     def _say(self) -> None:
         waited = monotonic() - self.started
@@ -336,7 +336,7 @@ class DeskApp(App[None]):
 
     def wait_notice(self) -> WaitNotice:
         """Tells the officer the desk is waiting for the database, unless stopped first (when the write ends)."""
-        return WaitNotice(self, self.ctx.store.lock_wait if self.ctx is not None else 0)
+        return WaitNotice(self, self.wait_notice_seconds, self.ctx.store.lock_wait if self.ctx is not None else 0)
 
     def acted(self, view: CaseView, message: str) -> None:
         self.broadcast([view])
