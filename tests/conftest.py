@@ -82,12 +82,9 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("pg_url")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no schema at all: a new SQLite file, or a PostgreSQL database created for the test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
-        return
+@pytest.fixture
+def empty_pg_url() -> Iterator[str]:
+    """A PostgreSQL database created for the test, with no schema, dropped afterwards."""
     if not PG_URL:
         pytest.skip(PG_SKIP)
     name = f"triage_empty_{os.getpid()}"
@@ -104,6 +101,14 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     finally:
         run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with no schema at all: a new SQLite file, or a PostgreSQL database created for the test."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    return request.getfixturevalue("empty_pg_url")
 
 
 class Clock:

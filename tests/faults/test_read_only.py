@@ -1,5 +1,5 @@
-"""A database file that cannot be written (an archived copy, permissions given for reading only): every
-command still reads it; every write is refused with one clear line, and nothing changes."""
+"""A database that cannot be written (an archived copy of the file, permissions for reading only, a standby
+server): every command still reads it; every write is refused with one clear line, and nothing changes."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import Clock
 from tests.faults.conditions import read_only
-from triage_tui.domain.codes import Role, Team
+from triage_tui.domain.codes import CaseType, Role, Status, Team
+from triage_tui.domain.errors import StoreUnavailable
 from triage_tui.domain.policy import DEFAULT_POLICY
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import add_officer
 from triage_tui.store.engine import Store
+from triage_tui.store.migrate import upgrade
 from triage_tui.store.paths import sqlite_path
 
 
@@ -68,3 +71,27 @@ def test_a_read_only_database_is_read_and_never_written(archived: tuple[Path, st
     assert digest(db) == before
     # Writable again, the same command works.
     assert triage(db, "case", "classify", ref, "corporate").returncode == 0
+
+
+@pytest.mark.postgres
+def test_a_read_only_server_is_read_and_refuses_writes_clearly(empty_pg_url: str, clock: Clock) -> None:
+    """A standby server, or a login given read access only: what a read-only file is to SQLite."""
+    empty_db = empty_pg_url
+    store = Store(empty_db)
+    upgrade(store)
+    ctx = ServiceContext(store=store, policy=DEFAULT_POLICY, clock=clock)
+    add_officer(ctx, "boss", "boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS)
+    ref = cases.intake(ctx, "boss", customer_name="Mrs Patel", summary="Bins not collected").reference
+    name = empty_db.rsplit("/", 1)[1]
+    with store.engine.connect() as connection:
+        connection.execute(text(f"ALTER DATABASE {name} SET default_transaction_read_only = on"))
+        connection.commit()
+    store.dispose()  # new connections come up read-only
+
+    reader = ServiceContext(store=Store(empty_db), policy=DEFAULT_POLICY, clock=clock)
+    assert cases.get_case(reader, ref).status is Status.NEW
+    with pytest.raises(StoreUnavailable) as refused:
+        cases.classify(reader, "boss", ref, CaseType.CORPORATE)
+    assert str(refused.value).endswith("is read-only (a standby server or a read-only login); nothing was written")
+    assert cases.get_case(reader, ref).version == 1
+    reader.store.dispose()
