@@ -208,10 +208,11 @@ def test_options_work_before_and_after_the_subcommand(db_url: str) -> None:
     assert second.exit_code == 0 and json.loads(second.stdout)[0]["username"] == "boss"
 
 
-def test_the_real_console_script(db_url: str) -> None:
-    """One run through the installed entry point: exit codes and stderr as a shell script sees them."""
+def test_the_real_console_script(tmp_path: Path) -> None:
+    """One run through the installed entry point: exit codes and stderr as a shell script sees them (the same
+    commands run in-process on both databases above; starting processes is what this adds)."""
     script = Path(sys.executable).parent / "triage"
-    env = {**os.environ, "TRIAGE_DB": db_url, "TRIAGE_USER": "boss"}
+    env = {**os.environ, "TRIAGE_DB": str(tmp_path / "t.sqlite"), "TRIAGE_USER": "boss"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(script), *args], capture_output=True, text=True, env=env, timeout=60)

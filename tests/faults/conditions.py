@@ -68,3 +68,13 @@ def read_only(path: Path) -> Iterator[None]:
         yield
     finally:
         path.chmod(mode)
+
+
+def triage(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command line in its own process, acting as boss, as a script or a colleague's shell runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "triage_tui.cli", "--db", str(db), "--as", "boss", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -12,7 +12,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import closing
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
+from tests.faults.conditions import triage
 from triage_tui.domain.codes import Role, Team
 from triage_tui.domain.errors import StoreUnavailable
 from triage_tui.domain.policy import DEFAULT_POLICY
@@ -61,15 +61,6 @@ def fill(disk: Path, leave: int) -> Path:
         except OSError:
             pass  # full already
     return filler
-
-
-def triage(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "triage_tui.cli", "--db", str(db), "--as", "boss", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def counts(db: Path) -> tuple[str, int, int]:

@@ -4,15 +4,13 @@ server): every command still reads it; every write is refused with one clear lin
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import Clock
-from tests.faults.conditions import read_only
+from tests.faults.conditions import read_only, triage
 from triage_tui.domain.codes import CaseType, Role, Status, Team
 from triage_tui.domain.errors import StoreUnavailable
 from triage_tui.domain.policy import DEFAULT_POLICY
@@ -22,15 +20,6 @@ from triage_tui.services.officers import add_officer
 from triage_tui.store.engine import Store
 from triage_tui.store.migrate import upgrade
 from triage_tui.store.paths import sqlite_path
-
-
-def triage(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "triage_tui.cli", "--db", str(db), "--as", "boss", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def digest(path: Path) -> str:

@@ -15,6 +15,7 @@ from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.store.engine import Store
 from triage_tui.store.paths import sqlite_path
+from triage_tui.ui.app import DeskApp
 from triage_tui.ui.widgets.case_table import CaseTable
 
 
@@ -29,11 +30,17 @@ async def classify_corporate(pilot, ref: str) -> None:  # type: ignore[no-untype
     await pilot.press("3")
 
 
-async def test_the_desk_waits_for_a_brief_lock_and_says_so(desk_ctx, seeded, sqlite_url: str, clock: Clock) -> None:
-    ctx = ServiceContext(store=Store(sqlite_url, lock_wait=10), policy=DEFAULT_POLICY, clock=clock)
-    ref = seeded["50h"]
+def waiting_desk(sqlite_url: str, clock: Clock, lock_wait: float) -> tuple[ServiceContext, DeskApp]:
+    """A desk whose writes wait `lock_wait` seconds for a lock, and which says so after 0.2 s."""
+    ctx = ServiceContext(store=Store(sqlite_url, lock_wait=lock_wait), policy=DEFAULT_POLICY, clock=clock)
     app = desk(ctx)
     app.wait_notice_seconds = 0.2
+    return ctx, app
+
+
+async def test_the_desk_waits_for_a_brief_lock_and_says_so(desk_ctx, seeded, sqlite_url: str, clock: Clock) -> None:
+    ctx, app = waiting_desk(sqlite_url, clock, lock_wait=10)
+    ref = seeded["50h"]
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         with held(sqlite_url, ref, 3.0):  # let go well inside the desk's 10 s wait
@@ -52,10 +59,8 @@ async def test_the_desk_waits_for_a_brief_lock_and_says_so(desk_ctx, seeded, sql
 async def test_the_desk_gives_up_on_a_long_lock_clearly_and_works_on(
     desk_ctx, seeded, sqlite_url: str, clock: Clock
 ) -> None:
-    ctx = ServiceContext(store=Store(sqlite_url, lock_wait=1), policy=DEFAULT_POLICY, clock=clock)
+    ctx, app = waiting_desk(sqlite_url, clock, lock_wait=1)
     ref = seeded["50h"]
-    app = desk(ctx)
-    app.wait_notice_seconds = 0.2
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         with held(sqlite_url, ref, 2.5):
