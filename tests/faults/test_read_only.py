@@ -19,7 +19,6 @@ from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import add_officer
 from triage_tui.store.engine import Store
 from triage_tui.store.migrate import upgrade
-from triage_tui.store.paths import sqlite_path
 
 
 def digest(path: Path) -> str:
@@ -32,9 +31,7 @@ def archived(sqlite_url: str, clock: Clock, tmp_path: Path) -> tuple[Path, str]:
     add_officer(ctx, "boss", "boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS)
     ref = cases.intake(ctx, "boss", customer_name="Mrs Patel", summary="Bins not collected").reference
     ctx.store.dispose()  # checkpoints the WAL into the file, so the file alone holds everything
-    path = sqlite_path(sqlite_url)
-    assert path is not None
-    return path, ref
+    return Path(sqlite_url.removeprefix("sqlite:///")), ref
 
 
 def test_a_read_only_database_is_read_and_never_written(archived: tuple[Path, str], tmp_path: Path) -> None:

@@ -134,6 +134,23 @@ async def test_signpost_as_a_service_request(desk_ctx, seeded) -> None:
         assert (case.close_reason, case.service, case.type) == ("service_request", "Highways", "service_request")
 
 
+async def test_signpost_as_a_service_request_from_the_keyboard(desk_ctx, seeded) -> None:
+    """Down chooses a service request while the text box keeps the focus; up goes back."""
+    ref = seeded["9h"]
+    app = desk(desk_ctx)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await highlight(pilot, ref)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("down")
+        assert str(app.screen.query_one("#where-label").render()) == "Council service"
+        await pilot.press("up", "down", *"Waste", "enter")
+        await settle(pilot)
+        case = stored(desk_ctx, ref)
+        assert (case.close_reason, case.service, case.signposted_to) == ("service_request", "Waste", None)
+
+
 async def test_allocate_shows_each_officers_load(desk_ctx, seeded) -> None:
     ref = seeded["triaged"]
     app = desk(desk_ctx)

@@ -4,6 +4,7 @@ through when the lock is let go, and if it never is, the desk says so, writes no
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from tests.conftest import Clock
 from tests.faults.conditions import held, read_only
@@ -14,7 +15,6 @@ from triage_tui.domain.policy import DEFAULT_POLICY
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.store.engine import Store
-from triage_tui.store.paths import sqlite_path
 from triage_tui.ui.app import DeskApp
 from triage_tui.ui.widgets.case_table import CaseTable
 
@@ -79,8 +79,7 @@ async def test_the_desk_on_a_read_only_file_shows_the_queue_and_refuses_writes(
     desk_ctx, seeded, sqlite_url: str, clock: Clock
 ) -> None:
     desk_ctx.store.dispose()
-    path = sqlite_path(sqlite_url)
-    assert path is not None
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
     ref = seeded["50h"]
     with read_only(path):
         ctx = ServiceContext(store=Store(sqlite_url), policy=DEFAULT_POLICY, clock=clock)

@@ -99,13 +99,20 @@ class SignpostChoice:
 
 
 class SignpostDialog(ActionDialog[SignpostChoice]):
+    """Where a contact that is not a complaint goes. The text box has the focus, so that the usual answer is
+    typed at once; up and down choose between the two kinds without leaving it."""
+
     heading = "Not a council complaint"
     confirm = "Signpost"
+    BINDINGS = [
+        Binding("up", "kind('org')", "Another organisation", show=False),
+        Binding("down", "kind('service')", "Service request", show=False),
+    ]
 
     def body(self) -> ComposeResult:
         with RadioSet(id="kind"):
-            yield RadioButton("Signpost to another organisation", value=True, id="org")
-            yield RadioButton("Pass on as a service request", id="service")
+            yield RadioButton("Signpost to another organisation  ↑", value=True, id="org")
+            yield RadioButton("Pass on as a service request  ↓", id="service")
         yield Label("Organisation", id="where-label")
         yield Input(
             placeholder="Start typing: NHS, police, school...",
@@ -117,6 +124,9 @@ class SignpostDialog(ActionDialog[SignpostChoice]):
 
     def on_mount(self) -> None:
         self.query_one("#where", Input).focus()
+
+    def action_kind(self, which: str) -> None:
+        self.query_one(f"#{which}", RadioButton).value = True
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         service = event.pressed.id == "service"
