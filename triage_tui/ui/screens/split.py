@@ -413,22 +413,17 @@ class SplitScreen(Screen[None]):
     def _distribute(self, plan: list[tuple[str, str]]) -> None:
         app = self.desk
 
-        waiting = app.wait_notice()
+        def done(result: supervision.BulkResult) -> None:
+            self._moved(result, "Allocated")
+            self.connected()  # the cohort's pool emptied into officers' panes: read them afresh
 
-        def work() -> None:
-            try:
-                result = supervision.distribute(app.ctx, app.officer.username, plan)
-            except TriageError as exc:
-                app.call_from_thread(app.refused, str(exc))
-                return
-            finally:
-                app.call_from_thread(waiting.stop)
-            app.call_from_thread(
-                self._moved, len(result.moved), [f"{r}: {e}" for r, e in result.refused], [], "Allocated"
-            )
-            app.call_from_thread(self.connected)
-
-        self.run_worker(work, thread=True, group="split-move", exit_on_error=False)
+        app.off_thread(
+            self,
+            partial(supervision.distribute, app.ctx, app.officer.username, plan),
+            done,
+            group="split-move",
+            writes=True,
+        )
 
     def action_move(self) -> None:
         source, target = self.pane(), self.other()
@@ -476,21 +471,18 @@ class SplitScreen(Screen[None]):
 
     def _apply(self, steps: list[supervision.Step], verb: str) -> None:
         """Each case's own transaction in turn, off the UI thread, saying so if the database keeps it waiting."""
-        app = self.desk
-        waiting = app.wait_notice()
+        self.desk.off_thread(
+            self,
+            partial(supervision.apply_each, steps),
+            lambda result: self._moved(result, verb),
+            group="split-move",
+            writes=True,
+        )
 
-        def work() -> None:
-            try:
-                result = supervision.apply_each(steps)
-            finally:
-                app.call_from_thread(waiting.stop)
-            refused = [f"{reference}: {why}" for reference, why in result.refused]
-            app.call_from_thread(self._moved, len(result.moved), refused, result.views, verb)
-
-        self.run_worker(work, thread=True, group="split-move", exit_on_error=False)
-
-    def _moved(self, moved: int, refused: list[str], views: list[CaseView], verb: str) -> None:
-        self.desk.broadcast(views)
+    def _moved(self, result: supervision.BulkResult, verb: str) -> None:
+        self.desk.broadcast(result.views)
+        moved = len(result.moved)
+        refused = [f"{reference}: {why}" for reference, why in result.refused]
         for pane in self.query(Pane):
             pane.table.marks = set()
             pane.update_head()
