@@ -293,12 +293,14 @@ async def test_a_contact_added_elsewhere_appears_without_a_restart(desk_ctx, see
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         ref = cases.intake(desk_ctx, "bob", customer_name="New Person", summary="Streetlight out").reference
-        for _ in range(40):
+        announced = False
+        for _ in range(100):  # notify() posts a message: the notice lands a moment after the row
             await pilot.pause(0.05)
-            if ref in app.screen.query_one(CaseTable).cases:
+            announced = any("New Person" in n.message for n in app._notifications)
+            if ref in app.screen.query_one(CaseTable).cases and announced:
                 break
         assert ref in app.screen.query_one(CaseTable).cases
-        assert any("New Person" in n.message for n in app._notifications)
+        assert announced
 
 
 async def test_search_and_filter(desk_ctx, seeded) -> None:
