@@ -1,0 +1,3 @@
+from triage_tui.cli import main
+
+main()

@@ -1,0 +1,353 @@
+"""New contacts and the actions on a case: `triage intake ...` and `triage case ...`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from triage_tui.cli.base import TimeType, actor, choice, common, emit_json, local, main, services
+from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, CloseReason, Outcome, Status
+from triage_tui.domain.views import CaseView
+from triage_tui.services.lazy import cases as case_services
+
+# intake --------------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def intake() -> None:
+    """New contacts."""
+
+
+@intake.command("add")
+@common
+@click.option("--customer-name", required=True)
+@click.option("--summary", required=True)
+@click.option("--received-at", type=TimeType(), help="When it arrived (default now); local time unless an offset.")
+@click.option("--channel", default="email", show_default=True, help="email, phone, web, letter or in_person.")
+@click.option("--details", help="The full text of the contact.")
+@click.option("--reference", help="Keep an existing reference (default: the next CMP-nnnnnn).")
+@click.option("--customer-email")
+@click.option("--customer-phone")
+@click.option("--cohort", help="A tag such as backlog-2021.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new case as JSON instead of its reference.")
+@click.pass_context
+def intake_add(ctx: click.Context, as_json: bool, **fields: Any) -> None:
+    """Record a new contact; prints its reference."""
+    svc = services(ctx)
+    case = case_services.intake(svc, actor(ctx), **fields)
+    if as_json:
+        emit_json(case.to_json(svc.now(), svc.policy))
+    else:
+        click.echo(case.reference)
+
+
+# cases ---------------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def case() -> None:
+    """Look at and act on cases."""
+
+
+def _done(ctx: click.Context, case_view: CaseView, message: str, as_json: bool) -> None:
+    svc = services(ctx)
+    if as_json:
+        emit_json(case_view.to_json(svc.now(), svc.policy))
+    else:
+        click.echo(f"{case_view.reference}: {message}")
+
+
+json_flag = click.option("--json", "as_json", is_flag=True, help="Print the case afterwards as JSON.")
+version_option = click.option(
+    "--expect-version", type=int, help="Refuse if the case is no longer at this version (someone changed it)."
+)
+
+
+@case.command("list")
+@common
+@click.option("--status", "statuses", multiple=True, type=choice([s.value for s in Status]))
+@click.option("--type", "types", multiple=True, type=choice([t.value for t in CaseType]))
+@click.option("--officer", metavar="USERNAME")
+@click.option("--cohort", metavar="TAG")
+@click.option("--limit", type=int, help="At most N cases (default: all matches).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def case_list(
+    ctx: click.Context,
+    statuses: tuple[str, ...],
+    types: tuple[str, ...],
+    officer: str | None,
+    cohort: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List cases, oldest first."""
+    svc = services(ctx)
+    found = case_services.list_cases(
+        svc,
+        statuses=[Status(s) for s in statuses],
+        types=[CaseType(t) for t in types],
+        officer=officer,
+        cohort=cohort,
+        limit=limit,
+    )
+    now = svc.now()
+    if as_json:
+        emit_json([c.to_json(now, svc.policy, events=False) for c in found])
+        return
+    for c in found:
+        clock = c.clocks(svc.policy).nearest()
+        countdown = f"{clock.name} {clock.countdown(now)}" if clock else ""
+        click.echo(
+            f"{c.reference:<12} {local(c.received_at)}  {c.status.value:<12} {c.type.value:<15} "
+            f"{(c.officer or '-'):<12} {c.customer_name[:24]:<24} {countdown}"
+        )
+    click.echo(f"{len(found)} case{'s' if len(found) != 1 else ''}", err=True)
+
+
+@case.command("show")
+@common
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
+    """A case with its clocks and its history."""
+    svc = services(ctx)
+    c = case_services.get_case(svc, reference)
+    now = svc.now()
+    if as_json:
+        emit_json(c.to_json(now, svc.policy))
+        return
+    lines = [
+        f"{c.reference}  {c.type.label} · {c.status.label}" + (f" · {c.officer}" if c.officer else ""),
+        f"  received   {local(c.received_at)} by {c.channel}",
+        f"  customer   {c.customer_name}" + "".join(f" · {v}" for v in (c.customer_email, c.customer_phone) if v),
+        f"  summary    {c.summary}",
+    ]
+    if c.details:
+        lines.append(f"  details    {c.details}")
+    for extra, value in (
+        ("service", c.service),
+        ("signposted", c.signposted_to),
+        ("closed", c.close_reason),
+        ("duplicate", c.duplicate_of),
+        ("outcome", c.outcome),
+        ("cohort", c.cohort),
+    ):
+        if value:
+            lines.append(f"  {extra:<10} {value}")
+    lines.append("  clocks")
+    for clock in c.clocks(svc.policy).all():
+        if clock.due_at is None:
+            state = "not started"
+        elif clock.running:
+            state = f"{clock.countdown(now)} ({clock.band(now)})"
+        else:
+            state = "met" if clock.met() else "missed"
+        lines.append(f"    {clock.name:<16} due {local(clock.due_at)}  {state}")
+    lines.append("  history")
+    for e in c.events:
+        move = f"{e.from_status or '-'} -> {e.to_status}" if e.from_status != e.to_status else ""
+        extra = ", ".join(f"{k}: {v}" for k, v in e.details.items() if v not in (None, ""))
+        lines.append(f"    {local(e.at)}  {e.actor:<12} {e.action:<12} {move:<26} {extra}".rstrip())
+    click.echo("\n".join(lines))
+
+
+@case.command("classify")
+@common
+@click.argument("reference")
+@click.argument("kind", metavar="TYPE", type=choice([t.value for t in COMPLAINT_TYPES]))
+@version_option
+@json_flag
+@click.pass_context
+def case_classify(ctx: click.Context, reference: str, kind: str, expect_version: int | None, as_json: bool) -> None:
+    """Classify a contact as adults, children, corporate or other."""
+    svc = services(ctx)
+    c = case_services.classify(svc, actor(ctx), reference, CaseType(kind), expected_version=expect_version)
+    ack = c.clocks(svc.policy).acknowledgement.due_at
+    _done(ctx, c, f"classified as {c.type.label}; acknowledgement due {local(ack)}", as_json)
+
+
+@case.command("acknowledge")
+@common
+@click.argument("reference")
+@click.option("--channel", help="How the customer was told (email, phone, letter...).")
+@click.option("--note")
+@version_option
+@json_flag
+@click.pass_context
+def case_acknowledge(
+    ctx: click.Context,
+    reference: str,
+    channel: str | None,
+    note: str | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Record the acknowledgement to the customer."""
+    svc = services(ctx)
+    c = case_services.acknowledge(
+        svc, actor(ctx), reference, channel=channel, note=note, expected_version=expect_version
+    )
+    due = c.clocks(svc.policy).response.due_at
+    _done(ctx, c, f"acknowledged; response due {local(due)}", as_json)
+
+
+@case.command("signpost")
+@common
+@click.argument("reference")
+@click.option("--to", "to", metavar="ORGANISATION", help="Another organisation (NHS trust, police, a school...).")
+@click.option("--service-request", metavar="SERVICE", help="A council service, as a service request.")
+@click.option("--note")
+@version_option
+@json_flag
+@click.pass_context
+def case_signpost(
+    ctx: click.Context,
+    reference: str,
+    to: str | None,
+    service_request: str | None,
+    note: str | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Not a council complaint: signpost it, or pass it on as a service request."""
+    c = case_services.signpost(
+        services(ctx),
+        actor(ctx),
+        reference,
+        to=to,
+        service_request=service_request,
+        note=note,
+        expected_version=expect_version,
+    )
+    where = f"signposted to {c.signposted_to}" if c.signposted_to else f"service request to {c.service}"
+    _done(ctx, c, f"{where}; closed", as_json)
+
+
+@case.command("allocate")
+@common
+@click.argument("reference")
+@click.argument("officer_username", metavar="OFFICER")
+@version_option
+@json_flag
+@click.pass_context
+def case_allocate(
+    ctx: click.Context, reference: str, officer_username: str, expect_version: int | None, as_json: bool
+) -> None:
+    """Allocate a triaged complaint to a complaint officer."""
+    c = case_services.allocate(services(ctx), actor(ctx), reference, officer_username, expected_version=expect_version)
+    _done(ctx, c, f"allocated to {c.officer}", as_json)
+
+
+@case.command("send")
+@common
+@click.argument("reference")
+@click.option("--service", required=True, metavar="NAME", help="The service that must investigate and reply.")
+@version_option
+@json_flag
+@click.pass_context
+def case_send(ctx: click.Context, reference: str, service: str, expect_version: int | None, as_json: bool) -> None:
+    """Send the complaint to the service."""
+    c = case_services.send_to_service(services(ctx), actor(ctx), reference, service, expected_version=expect_version)
+    _done(ctx, c, f"sent to {c.service}", as_json)
+
+
+@case.command("respond")
+@common
+@click.argument("reference")
+@click.option("--outcome", type=choice([o.value for o in Outcome]))
+@version_option
+@json_flag
+@click.pass_context
+def case_respond(
+    ctx: click.Context, reference: str, outcome: str | None, expect_version: int | None, as_json: bool
+) -> None:
+    """Record that the response has been sent: the case is complete."""
+    c = case_services.respond(
+        services(ctx),
+        actor(ctx),
+        reference,
+        outcome=Outcome(outcome) if outcome else None,
+        expected_version=expect_version,
+    )
+    _done(ctx, c, "response sent; complete" + (f" ({c.outcome})" if c.outcome else ""), as_json)
+
+
+@case.command("close")
+@common
+@click.argument("reference")
+@click.option("--reason", required=True, type=choice(["withdrawn", "duplicate", "out_of_time"]))
+@click.option("--duplicate-of", metavar="REF", help="The original case, with --reason duplicate.")
+@click.option("--note")
+@version_option
+@json_flag
+@click.pass_context
+def case_close(
+    ctx: click.Context,
+    reference: str,
+    reason: str,
+    duplicate_of: str | None,
+    note: str | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Close a case as withdrawn, a duplicate, or out of time."""
+    c = case_services.close(
+        services(ctx),
+        actor(ctx),
+        reference,
+        CloseReason(reason),
+        duplicate_of=duplicate_of,
+        note=note,
+        expected_version=expect_version,
+    )
+    _done(ctx, c, f"closed ({c.close_reason})", as_json)
+
+
+@case.command("reassign")
+@common
+@click.argument("reference")
+@click.argument("officer_username", metavar="OFFICER")
+@click.option("--reason", required=True, help="Kept in the case's history.")
+@version_option
+@json_flag
+@click.pass_context
+def case_reassign(
+    ctx: click.Context,
+    reference: str,
+    officer_username: str,
+    reason: str,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Move a case to another officer (supervisors only)."""
+    c = case_services.reassign(
+        services(ctx), actor(ctx), reference, officer_username, reason=reason, expected_version=expect_version
+    )
+    _done(ctx, c, f"reassigned to {c.officer}", as_json)
+
+
+@case.command("note")
+@common
+@click.argument("reference")
+@click.argument("text")
+@json_flag
+@click.pass_context
+def case_note(ctx: click.Context, reference: str, text: str, as_json: bool) -> None:
+    """Add a note to the case's history."""
+    c = case_services.add_note(services(ctx), actor(ctx), reference, text)
+    _done(ctx, c, "note added", as_json)
+
+
+@case.command("cohort")
+@common
+@click.argument("reference")
+@click.argument("tag", required=False)
+@json_flag
+@click.pass_context
+def case_cohort(ctx: click.Context, reference: str, tag: str | None, as_json: bool) -> None:
+    """Tag a case with a cohort, such as a backlog to recover; no TAG takes it off (supervisors only)."""
+    c = case_services.set_cohort(services(ctx), actor(ctx), reference, tag)
+    _done(ctx, c, f"cohort {c.cohort}" if c.cohort else "no cohort", as_json)
