@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench stress lint format snapshots-update clean
+.PHONY: run test bench fuzz stress lint format snapshots-update clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/bench -p no:randomly -s --override-ini="addopts=-q -p no:cacheprovider" $(PYTEST_ARGS)
 
+# The import fuzzer at length: random bytes and mutated good files (CSV and XLSX), many more than the default
+# suite's bounded run. FUZZ_RUNS="20000" for longer still.
+fuzz: $(STAMP)
+	TRIAGE_FUZZ_RUNS=$${FUZZ_RUNS:-3000} $(BIN)/python -m pytest tests/fuzz -p no:randomly -s $(PYTEST_ARGS)
+
 # Desks racing every action on the same cases, then a check of every case's history: a new SQLite file, and
 # the PostgreSQL database named by TRIAGE_TEST_PG_URL when it is set. STRESS_ARGS="--desks 6 --seconds 30".
 stress: $(STAMP)
@@ -31,6 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check triage_tui tests db
 	$(BIN)/ruff format --check triage_tui tests db
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format triage_tui tests db
