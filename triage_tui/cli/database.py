@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from triage_tui.cli.base import common, main
+from triage_tui.cli.base import common, emit_json, main, services
 
 # database and demo --------------------------------------------------------------------------------------------
 
@@ -26,3 +26,29 @@ def db_upgrade(ctx: click.Context) -> None:
         click.echo(f"{where}: schema already at {after}")
     else:
         click.echo(f"{where}: schema upgraded from {before or 'empty'} to {after}")
+
+
+@db.command("verify")
+@common
+@click.option(
+    "--expect-head",
+    metavar="HASH",
+    help="The head an earlier verify printed, kept elsewhere: exit 2 if the head is now different.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def db_verify(ctx: click.Context, expect_head: str | None, as_json: bool) -> None:
+    """Walk the audit trail and recompute every event's hash: exit 0 when intact (printing the number of events
+    and the head to note down), exit 2 naming the first event altered, removed or inserted."""
+    from triage_tui.services.integrity import AuditTrailBroken, verify_chain
+
+    try:
+        report = verify_chain(services(ctx), expect_head)
+    except AuditTrailBroken as exc:
+        if as_json:
+            emit_json(exc.to_json())
+        raise
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        click.echo(f"audit trail intact: {report.events:,} events; head {report.head}")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from triage_tui.store.chain import chain_rows
 from triage_tui.store.quick import sqlite_time
 from triage_tui.store.tables import Case, Event
 
@@ -52,6 +53,8 @@ def existing_contents(session: Session, keys: Sequence[tuple[Any, str, str]]) ->
 
 CASE_FIELDS = tuple(column.name for column in CASES.columns if column.name != "id")
 EVENT_FIELDS = ("case_id", "at", "actor", "action", "from_status", "to_status", "details")
+# What insert_event_rows adds to each: its place in the audit chain and its hash.
+CHAIN_FIELDS = ("seq", "hash")
 OFFICER_SLOT = CASE_FIELDS.index("officer_id")
 
 
@@ -83,10 +86,13 @@ def insert_case_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
 
 
 def insert_event_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert prepared event rows (event_row) with the driver's executemany."""
+    """Insert prepared event rows (EVENT_FIELDS order) with the driver's executemany, chained after the
+    current head in this transaction (the head is read under the chain's lock: see chain.py)."""
     if rows:
-        sql = f"INSERT INTO events ({', '.join(EVENT_FIELDS)}) VALUES ({_placeholders(session, len(EVENT_FIELDS))})"
-        session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
+        fields = EVENT_FIELDS + CHAIN_FIELDS
+        sql = f"INSERT INTO events ({', '.join(fields)}) VALUES ({_placeholders(session, len(fields))})"
+        connection = session.connection()
+        connection.exec_driver_sql(sql, chain_rows(connection, rows))
 
 
 STATE_FIELDS = ("case_id", "type", "status", "valid_from", "valid_to")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
+from triage_tui.store import chain
 from triage_tui.store.types import UTCDateTime
 
 
@@ -69,11 +70,16 @@ class Case(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """One row per action: who, when, what, from and to which status, and the details."""
+    """One row per action: who, when, what, from and to which status, and the details; its place in the audit
+    chain and its hash (set when the session flushes it: see chain.py)."""
 
     __tablename__ = "events"
     # AUTOINCREMENT on SQLite: ids are never reused, so the highest id seen is a safe watermark for polling.
-    __table_args__ = (Index("ix_events_case_id", "case_id", "id"), {"sqlite_autoincrement": True})
+    __table_args__ = (
+        Index("ix_events_case_id", "case_id", "id"),
+        Index("ux_events_seq", "seq", unique=True),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("cases.id"), nullable=True))
@@ -83,6 +89,11 @@ class Event(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str | None = Field(default=None, max_length=20)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+    seq: int | None = Field(default=None, nullable=False)
+    hash: str | None = Field(default=None, max_length=64, nullable=False)
+
+
+chain.watch(Event)
 
 
 # The end of a state that still holds: a real time, so "held at T" is one range condition an index can answer.
