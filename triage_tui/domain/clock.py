@@ -20,10 +20,12 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.policy import DEFAULT_POLICY, Policy
+from triage_tui.domain.timeparse import EARLIEST_YEAR, LATEST_YEAR
 
 UTC = _UTC
 END_OF_DAY = time(23, 59, 59)
@@ -122,7 +124,7 @@ class WorkingCalendar:
         self.policy = policy
         self.tz = ZoneInfo(policy.timezone)
         self._holidays = bank_holidays(policy.holiday_country, policy.holiday_subdivision)
-        self._outside = None  # the library itself, for the rare date outside HOLIDAY_YEARS
+        self._outside: Any = None  # the library itself, for the rare date outside HOLIDAY_YEARS
         self._closures = frozenset(policy.extra_closures)
         # Bound per instance so a different policy never reads another's cached answers.
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
@@ -296,9 +298,20 @@ class CaseClocks:
         return min(running, key=lambda c: (c.due_at, c.limit_at), default=None)
 
 
+# Deadlines are worked out from a start inside these bounds. A time outside them is refused on entry as
+# implausible; one stored before that check (or written by other means) gets the deadlines of the nearest
+# bound, so a list holding it still shows, where near year 1 or 9999 the calendar arithmetic would overflow.
+EARLIEST_START = datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(LATEST_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def _start(moment: datetime) -> datetime:
+    return min(max(utc(moment), EARLIEST_START), LATEST_START)
+
+
 def triage_deadlines(received_at: datetime, policy: Policy = DEFAULT_POLICY) -> tuple[datetime, datetime]:
     """Target and limit of the triage clock."""
-    start = utc(received_at)
+    start = _start(received_at)
     if policy.triage_mode == "working":
         cal = calendar_for(policy)
         return (
@@ -313,7 +326,7 @@ def triage_deadlines(received_at: datetime, policy: Policy = DEFAULT_POLICY) -> 
 
 def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks:
     cal = calendar_for(policy)
-    received = utc(times.received_at)
+    received = _start(times.received_at)
     closed = utc(times.closed_at) if times.closed_at else None
     triaged = utc(times.triaged_at) if times.triaged_at else None
 
@@ -327,6 +340,7 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
     triage = Clock("triage", due, limit, max(warn, received), triaged or closed)
 
     acknowledged = utc(times.acknowledged_at) if times.acknowledged_at else None
+    ack_start = _start(acknowledged) if acknowledged else None
     ack_days = policy.ack_days.get(times.type)
     if ack_days is None:
         acknowledgement = Clock("acknowledgement", None, None, None, acknowledged)
@@ -340,7 +354,7 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
     rule = policy.response.get(times.type)
     start = None
     if rule is not None:
-        start = received if rule.start == "receipt" else acknowledged
+        start = received if rule.start == "receipt" else ack_start
     if rule is None or start is None:
         response = Clock("response", None, None, None, responded)
     else:

@@ -10,6 +10,11 @@ from zoneinfo import ZoneInfo
 from triage_tui.domain.errors import InvalidInput
 
 LONDON = "Europe/London"
+# Years a complaint's time can plausibly fall in. Outside them a typed time is a slip (0202 for 2022), and times
+# near year 1 or 9999 cannot even be moved to UTC or have deadlines worked out from them.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+QUOTE_AT_MOST = 60
 _UK = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
 
 
@@ -30,6 +35,7 @@ def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> date
         except ValueError:
             pass
         else:
+            _plausible(parsed.year, text)
             if "T" not in raw and " " not in raw and ":" not in raw:  # a bare date, 2022-01-14 or 20220114
                 return _from_date(parsed.date(), tz, end_of_day)
             if parsed.tzinfo is not None:
@@ -38,15 +44,31 @@ def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> date
     match = _UK.match(raw)
     if match:
         day, month, year, hour, minute, second = match.groups()
+        _plausible(int(year), text)
         try:
             d = date(int(year), int(month), int(day))
             if hour is None:
                 return _from_date(d, tz, end_of_day)
             t = time(int(hour), int(minute), int(second or 0))
         except ValueError:
-            raise InvalidInput(f"not a valid date or time: {text!r}") from None
+            raise InvalidInput(f"not a valid date or time: {_quoted(text)}") from None
         return _local(datetime.combine(d, t), tz)
-    raise InvalidInput(f"not a time: {text!r} (use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)")
+    raise InvalidInput(f"not a time: {_quoted(text)} (use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)")
+
+
+def _plausible(year: int, text: str) -> None:
+    """Checked on the year as written, before any conversion: the bounds keep every conversion in range."""
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise InvalidInput(
+            f"implausible time {_quoted(text)}: the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
+        )
+
+
+def _quoted(text: str) -> str:
+    """The input as typed, for a message: quoted (so its control characters show escaped) and kept short."""
+    if len(text) > QUOTE_AT_MOST:
+        return repr(text[:QUOTE_AT_MOST]) + f"... ({len(text):,} characters)"
+    return repr(text)
 
 
 def parse_date(text: str, tz: str = LONDON) -> date:
