@@ -10,25 +10,40 @@ from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import COMPLAINT_TYPES, TYPE_LABELS, CaseType, Channel, CloseReason, Outcome, Status
 from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.text import FORMULA_STARTS, LIMITS
 from triage_tui.domain.timeparse import parse_time
-from triage_tui.importer.source import Cell
+from triage_tui.importer.source import PROBLEMS, Cell, shown
 from triage_tui.services.history import HistoryRow
+from triage_tui.services.officers import USERNAME
 
 LONDON = ZoneInfo("Europe/London")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 FUTURE_TOLERANCE = timedelta(minutes=5)
-LIMITS = {
-    "reference": 40,
-    "customer_name": 200,
-    "customer_email": 254,
-    "customer_phone": 40,
-    "summary": 500,
-    "details": 20_000,
-    "service": 200,
-    "signposted_to": 200,
-    "cohort": 64,
-    "officer": 64,
+# The stored free-text columns and their limits: the one table every way in shares; an officer's username and
+# a duplicate's reference are held to the limits of what they name.
+TEXT_LIMITS = {
+    **{
+        column: LIMITS[column]
+        for column in (
+            "reference",
+            "customer_name",
+            "customer_email",
+            "customer_phone",
+            "summary",
+            "details",
+            "service",
+            "signposted_to",
+            "cohort",
+        )
+    },
+    "officer": LIMITS["username"],
+    "duplicate_of": LIMITS["reference"],
 }
+# Longer than any way of writing a time: refused before parsing, so a megabyte cell is not parsed or quoted.
+TIME_TEXT_LIMIT = 64
+# Times before this are a typing slip (a two-digit year), and the calendar arithmetic around a deadline needs a
+# real year: every way a time can overflow is refused here rather than later.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def _key(text: str) -> str:
@@ -78,6 +93,15 @@ class RowError(Exception):
         self.message = message
 
 
+def unquote(text: str) -> str:
+    """A cell as typed before a spreadsheet-safe file (our rejects file among them) quoted it: one apostrophe
+    before a formula's first character is Excel's "this is text" mark, not part of the value. Anything else,
+    an apostrophe before a name (O'Brien) or a second apostrophe, is kept."""
+    if text[:1] == "'" and text[1:].lstrip(" ").startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def content_reference(received_at: datetime, customer: str, summary: str) -> str:
     """A stable reference for a row that has none: the same contact imported twice gets the same one."""
     digest = hashlib.sha1(f"{received_at.isoformat()}|{customer}|{summary}".encode()).hexdigest()[:12]
@@ -87,10 +111,11 @@ def content_reference(received_at: datetime, customer: str, summary: str) -> str
 class RowChecker:
     """Checks rows against the codes, the lifecycle and the officers known (or to be created)."""
 
-    def __init__(self, officers: dict[str, int], *, create_officers: bool, now: datetime) -> None:
+    def __init__(self, officers: dict[str, tuple[str, int]], *, create_officers: bool, now: datetime) -> None:
+        """`officers`: every officer's (username, id) by lower-cased username (names are one regardless of case)."""
         self.officers = officers
         self.create_officers = create_officers
-        self.new_officers: set[str] = set()
+        self.new_officers: dict[str, str] = {}  # lower-cased: the spelling first given
         self.now = now
         self.latest = now + FUTURE_TOLERANCE
 
@@ -98,8 +123,8 @@ class RowChecker:
         """The row's history, or its problems. Runs once per row of a 100,000-row file: kept lean on purpose
         (no closures, absent columns cost a dictionary miss)."""
         errors: list[tuple[str, str]] = []
-        if "__extra__" in cells:
-            return None, [("row", f"more cells than columns ({cells['__extra__']})")]
+        if PROBLEMS in cells:
+            return None, cells[PROBLEMS]  # type: ignore[return-value]
         get = cells.get
         text = self._text
         when = self._when
@@ -138,12 +163,15 @@ class RowChecker:
             self._check_order(received, times, errors)
         officer_id = None
         if officer is not None:
-            officer_id = self.officers.get(officer)
-            if officer_id is None:
-                if self.create_officers:
-                    self.new_officers.add(officer)
-                else:
-                    errors.append(("officer", f"unknown officer {officer!r} (add them, or use --create-officers)"))
+            known = self.officers.get(officer.lower())
+            if known is not None:
+                officer, officer_id = known
+            elif not self.create_officers:
+                errors.append(("officer", f"unknown officer {shown(officer)} (add them, or use --create-officers)"))
+            elif not USERNAME.match(officer):
+                errors.append(("officer", f"{shown(officer)} cannot be a username: letters, digits, '.', '_' or '-'"))
+            else:
+                officer = self.new_officers.setdefault(officer.lower(), officer)
         email = text(value, "customer_email", errors) if (value := get("customer_email")) else None
         phone = text(value, "customer_phone", errors) if (value := get("customer_phone")) else None
         details = text(value, "details", errors) if (value := get("details")) else None
@@ -185,12 +213,12 @@ class RowChecker:
         if value.__class__ is not str:
             value = value.isoformat(sep=" ") if isinstance(value, datetime) else None
         if value:
-            value = value.strip()
+            value = unquote(value).strip()
         if not value:
             if required:
                 errors.append((column, "required"))
             return None
-        limit = LIMITS.get(column)
+        limit = TEXT_LIMITS.get(column)
         if limit is not None and len(value) > limit:
             errors.append((column, f"longer than {limit:,} characters ({len(value):,})"))
             return None
@@ -198,18 +226,31 @@ class RowChecker:
 
     def _when(self, value: Cell, column: str, errors: list[tuple[str, str]], required: bool = False) -> datetime | None:
         if isinstance(value, datetime):  # a real date cell: Excel keeps local time without a zone
-            moment = value.replace(tzinfo=LONDON, fold=0).astimezone(UTC) if value.tzinfo is None else value
+            try:
+                moment = value.replace(tzinfo=LONDON, fold=0).astimezone(UTC) if value.tzinfo is None else value
+            except OverflowError:
+                errors.append((column, f"not a valid date or time: {value}"))
+                return None
         else:
-            raw = value.strip() if value else ""
+            raw = unquote(value).strip() if value else ""
             if not raw:
                 if required:
                     errors.append((column, "required"))
+                return None
+            if len(raw) > TIME_TEXT_LIMIT:
+                errors.append((column, f"not a time ({len(raw):,} characters)"))
                 return None
             try:
                 moment = parse_time(raw)
             except InvalidInput as exc:
                 errors.append((column, str(exc)))
                 return None
+            except (OverflowError, ValueError):  # a year at the edge of the calendar, moved across a time zone
+                errors.append((column, f"not a valid date or time: {shown(raw)}"))
+                return None
+        if moment < EARLIEST:
+            errors.append((column, f"{moment:%Y-%m-%d} is before {EARLIEST:%Y}: check the year"))
+            return None
         if moment > self.latest:
             errors.append((column, f"{moment:%Y-%m-%d %H:%M} UTC is in the future"))
             return None
@@ -221,7 +262,7 @@ class RowChecker:
             return None
         found = table.get(raw) or table.get(_key(raw))
         if found is None:
-            errors.append((column, f"unknown {what} {raw!r}"))
+            errors.append((column, f"unknown {what} {shown(raw)}"))
         return found
 
     def _check_lifecycle(

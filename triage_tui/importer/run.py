@@ -1,15 +1,24 @@
 """The import itself: check every row first, then write in chunks, each chunk one transaction.
 
-Pass one reads the whole file and checks every row (codes, times, lifecycle, officers, references repeated
-in the file); with any problem and no --skip-invalid it stops there and nothing is written. Pass two reads
-the file again and writes the good rows a chunk at a time: cases with Core inserts, then one event per
-milestone at its own time. A stored reference (or, for a row without one, the same receipt time, customer
-and summary) is a duplicate and is skipped, so an import run twice, or run again after it was interrupted,
-stores every row exactly once. Neither pass holds the file in memory.
+Pass one reads the whole file and checks every row (codes, times, lifecycle, officers, references repeated in
+the file, duplicates that name themselves or go round in a circle); with any problem and no --skip-invalid it
+stops there and nothing is written. Whatever the input can get wrong is found in pass one, so pass two, which
+writes the good rows a chunk at a time (cases with Core inserts, then one event per milestone at its own time),
+can fail only when the database does: then whole chunks are kept, and running the import again finishes it.
+Officers the file names (--create-officers) are added in the transaction of the first chunk that needs them,
+and the import's own audit event goes in the last chunk's, so neither outlives a failed run.
+
+A dry run is the same run with every transaction rolled back instead of committed: it refuses exactly what
+the real run would, and counts exactly what it would write.
+
+A stored reference (or, for a row without one, the same receipt time, customer and summary) is a duplicate and
+is skipped, so an import run twice, or run again after it was interrupted, stores every row exactly once.
+Neither pass holds the file in memory: checked rows wait in a temporary spool between the passes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import pickle
 import tempfile
@@ -19,14 +28,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from triage_tui.domain.codes import Role, Team
+from triage_tui.domain.codes import Role
 from triage_tui.domain.errors import InvalidInput, RoleRefused, StoreUnavailable
 from triage_tui.domain.lifecycle import Action
+from triage_tui.domain.text import safe_cell
 from triage_tui.importer.rows import RowChecker
-from triage_tui.importer.source import Cell, read_rows
+from triage_tui.importer.source import PROBLEMS, Cell, read_rows, shown
 from triage_tui.services.context import ServiceContext
-from triage_tui.services.history import HistoryWriter, Prepared, write_prepared
-from triage_tui.services.officers import add_officer, require_officer
+from triage_tui.services.history import HistoryWriter, Prepared, add_officers, stored_cases, write_prepared
+from triage_tui.services.officers import require_officer
+from triage_tui.services.outfiles import check_target, database_files, new_file
 from triage_tui.store import bulk, queries
 from triage_tui.store.tables import Event
 
@@ -39,6 +50,7 @@ class ImportOptions:
     dry_run: bool = False
     skip_invalid: bool = False
     rejects: Path | None = None
+    force: bool = False  # replace an existing rejects file
     create_officers: bool = False
     ignore_unknown: bool = False
     chunk: int = CHUNK
@@ -84,58 +96,84 @@ def run_import(
     options: ImportOptions,
     progress: Progress | None = None,
 ) -> ImportResult:
+    # Everything that can be refused without reading the file is refused first.
     if not path.exists():
         raise InvalidInput(f"no such file: {path}")
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder, not a file")
+    protected = [*database_files(ctx.store.path), path]
+    rejects_path = options.rejects if options.skip_invalid else None
+    if rejects_path is not None:
+        check_target(rejects_path, force=options.force, protected=protected)
     now = ctx.now()
     with ctx.store.read() as session:
         importer = require_officer(session, actor)
-        officers = {o.username: o.id for o in queries.officers(session) if o.id is not None}
+        officers = {o.username.lower(): (o.username, o.id) for o in queries.officers(session) if o.id is not None}
     checker = RowChecker(officers, create_officers=options.create_officers, now=now)
     result = ImportResult(file=path.name, dry_run=options.dry_run)
-    sheet, rows = read_rows(path, ignore_unknown=options.ignore_unknown)
-    result.encoding = sheet.encoding
-    rejects = _Rejects(options.rejects, sheet.columns) if options.skip_invalid and not options.dry_run else None
-    # Checked rows wait here, ready to insert, between the two passes: memory holds one chunk at a time.
-    with tempfile.TemporaryFile(prefix="triage-import-") as spool:
-        try:
-            bad = _check_all(ctx, actor, sheet.path.name, rows, checker, result, rejects, spool, options, now, progress)
-        finally:
-            if rejects is not None:
-                rejects.close()
+    with contextlib.ExitStack() as stack:
+        # The rejects file appears, complete, only if the whole run succeeds (see outfiles.new_file).
+        out = None
+        if rejects_path is not None and not options.dry_run:
+            out = stack.enter_context(new_file(rejects_path, force=options.force, protected=protected))
+        sheet, rows = read_rows(path, ignore_unknown=options.ignore_unknown)
+        stack.callback(getattr(rows, "close", lambda: None))  # the file is closed however pass one ends
+        result.encoding = sheet.encoding
+        spool = stack.enter_context(tempfile.TemporaryFile(prefix="triage-import-"))
+        checked = _check_all(
+            ctx,
+            actor,
+            sheet.path.name,
+            rows,
+            checker,
+            result,
+            _Rejects(out, sheet.columns),
+            spool,
+            options,
+            now,
+            progress,
+        )
+        bad = checked.bad
         result.errors.sort()
         result.rejected = len(bad)
         if bad and not options.skip_invalid:
             return result  # nothing written
-        names = _create_officers(ctx, actor, importer.role, checker, result, options.dry_run)
+        if any(line not in bad for line in checked.new_officer_lines) and importer.role != Role.SUPERVISOR.value:
+            raise RoleRefused(f"{actor} is an officer: only supervisors may create officers (--create-officers)")
+        known = {key: officer_id for key, (_, officer_id) in officers.items()}
+        created: set[str] = set()
         spool.seek(0)
         to_write, done = result.rows - len(bad), 0
-        while True:
-            try:
-                chunk: list[Spooled] = pickle.load(spool)
-            except EOFError:
-                break
+        for index in range(max(checked.chunks, 1)):
+            chunk: list[Spooled] = pickle.load(spool) if checked.chunks else []
             chunk = [row for row in chunk if row[0] not in bad]
+            last = index == max(checked.chunks, 1) - 1
             try:
-                imported, duplicates = _write(ctx, chunk, names, options.dry_run)
+                imported, duplicates, added = _write(ctx, actor, now, chunk, known, result, options.dry_run, last)
             except StoreUnavailable as exc:
-                if result.imported == 0:
+                if result.imported == 0 or options.dry_run:
                     raise
                 # Earlier chunks are committed: say what is kept and how to finish, not "nothing was written".
                 raise StoreUnavailable(
                     f"import stopped after {result.imported} rows were stored, at line {chunk[0][0]}: {exc}. "
                     "Run the same import again: the stored rows count as duplicates"
                 ) from None
+            if not options.dry_run:
+                known.update(added)
+            created.update(_names(chunk, added))
             result.imported += imported
             result.duplicates += duplicates
             done += len(chunk)
-            if progress is not None:
+            if progress is not None and chunk:
                 progress("importing", done, to_write)
+        result.created_officers = sorted(created)
     result.written = not options.dry_run
-    if not options.dry_run:
-        _record_run(ctx, actor, result, now)
     return result
+
+
+def _names(chunk: list[Spooled], added: dict[str, int]) -> set[str]:
+    """The usernames, as the file spells them, of the officers a chunk's transaction added."""
+    return {row[2] for row in chunk if row[2] is not None and row[2].lower() in added}
 
 
 # (line, reference given?, officer, case row, event rows, state rows): ready for the database, see HistoryWriter
@@ -146,27 +184,27 @@ REF, RECEIVED, CUSTOMER, SUMMARY = (
 
 
 class _Rejects:
-    """The rows that could not be imported, with the reason, in a CSV to fix and import again."""
+    """The rows that could not be imported, with the reason, in a CSV to fix and import again. Every cell is
+    made safe to open in a spreadsheet (a formula gets a leading apostrophe, which the import takes off again)."""
 
-    def __init__(self, path: Path | None, columns: list[str]) -> None:
+    def __init__(self, handle: IO[str] | None, columns: list[str]) -> None:
         self.columns = columns
-        self.handle = None
-        if path is not None:
-            try:
-                self.handle = path.open("w", newline="", encoding="utf-8")
-            except OSError as exc:
-                raise InvalidInput(f"cannot write the rejects file {path}: {exc.strerror}") from None
-            self.writer = csv.writer(self.handle)
+        self.writer = None
+        if handle is not None:
+            self.writer = csv.writer(handle)
             self.writer.writerow([*columns, "error"])
 
     def write(self, cells: dict[str, Cell], problems: list[tuple[str, str]]) -> None:
-        if self.handle is not None:
+        if self.writer is not None:
             message = "; ".join(f"{column}: {text}" for column, text in problems)
-            self.writer.writerow([*(_cell_text(cells.get(c)) for c in self.columns), message])
+            self.writer.writerow([*(safe_cell(_cell_text(cells.get(c))) for c in self.columns), safe_cell(message)])
 
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
+
+@dataclass
+class _Checked:
+    bad: set[int]  # lines of rows that cannot be imported
+    chunks: int  # spooled chunks of good rows
+    new_officer_lines: list[int]  # lines of good rows naming an officer still to be created
 
 
 def _check_all(
@@ -176,121 +214,196 @@ def _check_all(
     rows: Iterator[tuple[int, dict[str, Cell]]],
     checker: RowChecker,
     result: ImportResult,
-    rejects: _Rejects | None,
+    rejects: _Rejects,
     spool: IO[bytes],
     options: ImportOptions,
     now: datetime,
     progress: Progress | None,
-) -> set[int]:
-    """Pass one: every row checked; good rows prepared and spooled; returns the lines of bad rows."""
+) -> _Checked:
+    """Pass one: every row checked; good rows prepared and spooled."""
     writer = HistoryWriter(ctx.store.dialect, actor, now, source)
-    first_line: dict[str, int] = {}
+    first_line: dict[str, int] = {}  # by lower-cased reference: references are one regardless of case
     bad: set[int] = set()
-    named: dict[int, tuple[str, dict[str, Cell]]] = {}  # duplicate_of naming a case not seen (yet) in the file
+    links: dict[str, _Link] = {}  # rows closed as the duplicate of another case
+    new_officer_lines: list[int] = []
     chunk: list[Spooled] = []
+    chunks = 0
     for line, cells in rows:
         result.rows += 1
         row, problems = checker.check(line, cells)
         if row is not None:
             history = row.history
-            earlier = first_line.get(history.reference)
+            key = history.reference.lower()
+            earlier = first_line.get(key)
             if earlier is not None:
                 column = "reference" if row.keyed else "row"
                 what = "the same reference" if row.keyed else "the same received_at, customer_name and summary"
                 problems = [(column, f"{what} as line {earlier}")]
+            elif history.duplicate_of and history.duplicate_of.lower() == key:
+                problems = [("duplicate_of", "a case cannot be the duplicate of itself")]
             else:
-                first_line[history.reference] = line
-                if history.duplicate_of and history.duplicate_of not in first_line:
-                    named[line] = (history.duplicate_of, cells)
+                first_line[key] = line
+                if history.duplicate_of:
+                    links[key] = _Link(history.reference, history.duplicate_of, line, cells)
+                if history.officer is not None and history.officer_id is None:
+                    new_officer_lines.append(line)
                 prepared = writer.prepare(history, line)
                 chunk.append((line, row.keyed, history.officer, prepared.case, prepared.events, prepared.states))
                 if len(chunk) >= options.chunk:
                     pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
+                    chunks += 1
                     chunk = []
         if problems:
-            bad.add(line)
-            result.errors.extend((line, column, message) for column, message in problems)
-            if rejects is not None:
-                rejects.write(cells, problems)
+            _reject(line, cells, problems, bad, result, rejects)
         if progress is not None and result.rows % 1000 == 0:
             progress("checking", result.rows, None)
     if chunk:
         pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
-    # A duplicate must name a case that exists, later in the file or already stored.
-    unknown = {line: pair for line, pair in named.items() if pair[0] not in first_line}
-    if unknown:
+        chunks += 1
+    if links:
         with ctx.store.read() as session:
-            stored = bulk.ids_by_reference(session, sorted({ref for ref, _ in unknown.values()}))
-        for line, (ref, cells) in unknown.items():
-            if ref not in stored:
-                problem = ("duplicate_of", f"no case {ref!r} in the file or the database")
-                bad.add(line)
-                result.errors.append((line, *problem))
-                if rejects is not None:
-                    rejects.write(cells, [problem])
-    return bad
+            for link, problem in _duplicate_problems(session, links, first_line):
+                _reject(link.line, link.cells, [problem], bad, result, rejects)
+    return _Checked(bad, chunks, new_officer_lines)
 
 
-def _create_officers(
-    ctx: ServiceContext, actor: str, role: str, checker: RowChecker, result: ImportResult, dry_run: bool
-) -> dict[str, int]:
-    """Officers the file names that do not exist yet (--create-officers); returns every officer's id."""
-    if checker.new_officers:
-        result.created_officers = sorted(checker.new_officers)
-        if not dry_run:
-            if role != Role.SUPERVISOR.value:
-                raise RoleRefused(f"{actor} is an officer: only supervisors may create officers (--create-officers)")
-            for username in result.created_officers:
-                name = username.replace(".", " ").replace("_", " ").title()
-                add_officer(ctx, actor, username, name, Role.OFFICER, Team.COMPLAINTS)
-    with ctx.store.read() as session:
-        return {o.username: o.id for o in queries.officers(session) if o.id is not None}
+def _reject(
+    line: int,
+    cells: dict[str, Cell],
+    problems: list[tuple[str, str]],
+    bad: set[int],
+    result: ImportResult,
+    rejects: _Rejects,
+) -> None:
+    bad.add(line)
+    result.errors.extend((line, column, message) for column, message in problems)
+    rejects.write({k: v for k, v in cells.items() if k != PROBLEMS}, problems)
 
 
-def _write(ctx: ServiceContext, chunk: list[Spooled], officers: dict[str, int], dry_run: bool) -> tuple[int, int]:
-    """One chunk in one transaction: skip what is stored already, insert the rest with their events.
-    Returns (imported, duplicates), counted only once the transaction has committed."""
-    if not chunk:
-        return 0, 0
-    with ctx.store.read() if dry_run else ctx.store.write() as session:
-        fmt = bulk.time_formatter(ctx.store.dialect)
-        stored = bulk.ids_by_reference(session, [row[3][REF] for row in chunk])
-        keyless = [row[3] for row in chunk if not row[1] and row[3][REF] not in stored]
-        same = {
-            (fmt(received), customer, summary)
-            for received, customer, summary in bulk.existing_contents(
-                session, [(bulk.parse_stored_time(c[RECEIVED]), c[CUSTOMER], c[SUMMARY]) for c in keyless]
-            )
-        }
-        fresh = [
-            row
-            for row in chunk
-            if row[3][REF] not in stored
-            and (row[1] or (row[3][RECEIVED], row[3][CUSTOMER], row[3][SUMMARY]) not in same)
-        ]
-        if not dry_run and fresh:
-            for row in fresh:
-                if row[2] is not None and row[3][bulk.OFFICER_SLOT] is None:
-                    row[3][bulk.OFFICER_SLOT] = officers[row[2]]  # created after the row was checked
-            write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
-    return len(fresh), len(chunk) - len(fresh)
+@dataclass(slots=True)
+class _Link:
+    reference: str
+    target: str  # duplicate_of, as given
+    line: int
+    cells: dict[str, Cell]
 
 
-def _record_run(ctx: ServiceContext, actor: str, result: ImportResult, now: datetime) -> None:
-    """The import itself goes into the audit trail: who imported what, and what came of it."""
-    with ctx.store.write() as session:
-        session.add(
-            Event(
-                case_id=None,
-                at=now,
-                actor=actor,
-                action=Action.IMPORT.value,
-                details={
-                    "file": result.file,
-                    "rows": result.rows,
-                    "imported": result.imported,
-                    "duplicates": result.duplicates,
-                    "rejected": result.rejected,
-                },
-            )
+def _duplicate_problems(
+    session: Any, links: dict[str, _Link], first_line: dict[str, int]
+) -> Iterator[tuple[_Link, tuple[str, str]]]:
+    """A duplicate must name a case that exists (later in the file or already stored), and following
+    duplicate_of from case to case, through the file and the database, must never come back round."""
+    stored: dict[str, tuple[str, int, str | None]] = {}
+    asked: set[str] = set()
+    wanted = set(links) | {link.target.lower() for link in links.values()}
+    while wanted - asked:  # stored cases' own duplicate_of, followed as far as the database goes
+        batch = sorted(wanted - asked)
+        asked.update(batch)
+        found = stored_cases(session, batch)
+        stored.update(found)
+        wanted = {target.lower() for _, _, target in found.values() if target}
+    for link in links.values():
+        target = link.target.lower()
+        if target not in first_line and target not in stored:
+            yield link, ("duplicate_of", f"no case {shown(link.target)} in the file or the database")
+
+    def following(key: str) -> str | None:
+        if key in links and key not in stored:  # a file row to be written: its own duplicate_of
+            return links[key].target.lower()
+        if key in stored:  # stored already (a file row naming it is a duplicate, skipped): the stored one's
+            target = stored[key][2]
+            return target.lower() if target else None
+        return None
+
+    settled: set[str] = set()
+    for start in links:
+        path: list[str] = []
+        place: dict[str, int] = {}
+        key: str | None = start
+        while key is not None and key not in settled and key not in place:
+            place[key] = len(path)
+            path.append(key)
+            key = following(key)
+        if key is not None and key in place:
+            circle = path[place[key] :]
+            names = [links[k].reference if k in links else stored[k][0] for k in circle]
+            route = " → ".join(shown(name)[1:-1] for name in [*names[:6], names[0]])
+            for member in circle:
+                if member in links and member not in stored:
+                    yield links[member], ("duplicate_of", f"duplicates would go round in a circle: {route}")
+        settled.update(path)
+
+
+class _RollBack(Exception):
+    """Leaves a dry run's transaction without committing it (the store commits a block that ends normally)."""
+
+
+def _write(
+    ctx: ServiceContext,
+    actor: str,
+    now: datetime,
+    chunk: list[Spooled],
+    officers: dict[str, int],
+    result: ImportResult,
+    dry_run: bool,
+    last: bool,
+) -> tuple[int, int, dict[str, int]]:
+    """One chunk in one transaction: skip what is stored already, add the officers its rows need, insert the rest
+    with their events; the last chunk also records the import. A dry run rolls the transaction back.
+    Returns (imported, duplicates, officers added by lower-cased username)."""
+    if not chunk and not last:
+        return 0, 0, {}
+    fresh: list[Spooled] = []
+    added: dict[str, int] = {}
+    try:
+        with ctx.store.write() as session:
+            fmt = bulk.time_formatter(ctx.store.dialect)
+            stored = stored_cases(session, [row[3][REF] for row in chunk])
+            keyless = [row[3] for row in chunk if not row[1] and row[3][REF].lower() not in stored]
+            same = {
+                (fmt(received), customer, summary)
+                for received, customer, summary in bulk.existing_contents(
+                    session, [(bulk.parse_stored_time(c[RECEIVED]), c[CUSTOMER], c[SUMMARY]) for c in keyless]
+                )
+            }
+            fresh = [
+                row
+                for row in chunk
+                if row[3][REF].lower() not in stored
+                and (row[1] or (row[3][RECEIVED], row[3][CUSTOMER], row[3][SUMMARY]) not in same)
+            ]
+            missing = sorted({row[2] for row in fresh if row[2] is not None and row[2].lower() not in officers})
+            if missing:
+                added = add_officers(session, actor, missing, now)
+            if fresh:
+                ids = {**officers, **added}
+                for row in fresh:
+                    if row[2] is not None and row[3][bulk.OFFICER_SLOT] is None:
+                        row[3][bulk.OFFICER_SLOT] = ids[row[2].lower()]
+                write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
+            if last:
+                _record_run(session, actor, result, now, len(fresh), len(chunk) - len(fresh))
+            if dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    return len(fresh), len(chunk) - len(fresh), added
+
+
+def _record_run(session: Any, actor: str, result: ImportResult, now: datetime, imported: int, duplicates: int) -> None:
+    """The import itself goes into the audit trail, with its last rows: who imported what, and what came of it."""
+    session.add(
+        Event(
+            case_id=None,
+            at=now,
+            actor=actor,
+            action=Action.IMPORT.value,
+            details={
+                "file": result.file,
+                "rows": result.rows,
+                "imported": result.imported + imported,
+                "duplicates": result.duplicates + duplicates,
+                "rejected": result.rejected,
+            },
         )
+    )

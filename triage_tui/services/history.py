@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from triage_tui.domain.codes import CaseType, CloseReason, Status
+from triage_tui.domain.codes import CaseType, CloseReason, Role, Status, Team
 from triage_tui.domain.lifecycle import Action
 from triage_tui.store import bulk
-from triage_tui.store.tables import STILL
+from triage_tui.store.tables import STILL, Event, Officer
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs several microseconds more per row to build
@@ -203,3 +204,53 @@ def write_prepared(session: Session, prepared: Sequence[Prepared]) -> None:
             states.append(state)
     bulk.insert_event_rows(session, events)
     bulk.insert_state_rows(session, states)
+
+
+# --- lookups that fold letter case as the unique indexes on lower(reference) and lower(username) do ------------
+
+BATCH = 2000
+
+
+def stored_cases(session: Session, references: Sequence[str]) -> dict[str, tuple[str, int, str | None]]:
+    """Stored cases by lower-cased reference: (reference as stored, id, duplicate_of). References are ASCII
+    (the import and intake allow nothing else), where Python's lower() and the database's agree."""
+    cases = bulk.CASES
+    found: dict[str, tuple[str, int, str | None]] = {}
+    wanted = sorted({reference.lower() for reference in references})
+    connection = session.connection()
+    for start in range(0, len(wanted), BATCH):
+        query = select(cases.c.reference, cases.c.id, cases.c.duplicate_of).where(
+            func.lower(cases.c.reference).in_(wanted[start : start + BATCH])
+        )
+        for reference, case_id, duplicate_of in connection.execute(query):
+            found[reference.lower()] = (reference, case_id, duplicate_of)
+    return found
+
+
+def add_officers(session: Session, actor: str, usernames: Sequence[str], now: datetime) -> dict[str, int]:
+    """Officers a history file names, added in the caller's transaction (so they exist only if its rows do),
+    each with the same event as `officer add`. Returns every named officer's id by lower-cased username; one
+    added meanwhile by someone else is used as it is."""
+    officers = Officer.__table__  # type: ignore[attr-defined]
+    wanted = {username.lower(): username for username in usernames}
+    query = select(officers.c.username, officers.c.id).where(func.lower(officers.c.username).in_(sorted(wanted)))
+    ids = {username.lower(): officer_id for username, officer_id in session.connection().execute(query)}
+    for key, username in sorted(wanted.items()):
+        if key in ids:
+            continue
+        name = username.replace(".", " ").replace("_", " ").title()
+        row = Officer(username=username, name=name, role=Role.OFFICER.value, team=Team.COMPLAINTS.value, created_at=now)
+        session.add(row)
+        session.add(
+            Event(
+                case_id=None,
+                at=now,
+                actor=actor,
+                action=Action.OFFICER_ADD.value,
+                details={"username": username, "name": name, "role": row.role, "team": row.team, "import": True},
+            )
+        )
+        session.flush()
+        assert row.id is not None
+        ids[key] = row.id
+    return ids
