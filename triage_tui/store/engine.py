@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, InternalError, OperationalError
 from sqlmodel import Session
 
 from triage_tui.domain.errors import StoreUnavailable
@@ -114,6 +114,12 @@ class Store:
             # OperationalError: the database could not do it (locked, full, read-only, gone). InternalError is
             # PostgreSQL's class for a read-only transaction (a standby server); it is the same fault to a user.
             raise StoreUnavailable(explain_operational_error(exc, self.url, self.lock_wait)) from None
+        except DatabaseError as exc:
+            # The base class itself (not its IntegrityError and other subclasses, which callers handle) is what
+            # sqlite3 raises for a damaged file: 'database disk image is malformed', 'file is not a database'.
+            if type(exc) is not DatabaseError:
+                raise
+            raise StoreUnavailable(explain_operational_error(exc, self.url, self.lock_wait)) from None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -133,6 +139,8 @@ def explain_operational_error(exc: DBAPIError, url: str, lock_wait: float = LOCK
         return f"database {where}: the disk is full; nothing was written (free some space and try again)"
     if "database is locked" in lowered or "database is busy" in lowered or "lock timeout" in lowered:
         return f"database {where} stayed locked by another program for {lock_wait:g}s; nothing was written, try again"
+    if "malformed" in lowered or "not a database" in lowered:
+        return f"{where} is not a SQLite database, or it is damaged ({text.strip()}); nothing was written to it"
     if "unable to open" in lowered:
         return f"cannot open database {where}: check the path and its permissions"
     if "connection" in lowered or "could not" in lowered or "does not exist" in lowered:
@@ -156,21 +164,47 @@ def _disk_full(url: str, lowered: str) -> bool:
         return False
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def _prepare_sqlite_file(path: Path) -> None:
+    if path.exists():
+        _refuse_unless_sqlite(path)
+        return
     if not path.parent.is_dir():
         if path == default_database_path():
             path.parent.mkdir(parents=True, exist_ok=True)
         else:
             raise StoreUnavailable(f"cannot create database {path}: folder {path.parent} does not exist")
-    if not path.exists():
-        # Customer data: a new database is readable by its owner only (share it with a group by chmod/chgrp).
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            os.close(fd)
-        except FileExistsError:
-            pass  # another desk created it a moment ago
-        except OSError as exc:
-            raise StoreUnavailable(f"cannot create database {path}: {exc.strerror}") from None
+    # Customer data: a new database is readable by its owner only (share it with a group by chmod/chgrp).
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        _refuse_unless_sqlite(path)  # another desk created it a moment ago, or something else did
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot create database {path}: {exc.strerror}") from None
+
+
+def _refuse_unless_sqlite(path: Path) -> None:
+    """Refuse, before SQLite opens it, a path that is not a SQLite database: SQLite would take an empty
+    directory's or a device's name and fail deep inside, and `--db notes.txt` must never be written to.
+
+    An empty file passes: it is how every new database starts (see above), and SQLite reads it as one.
+    """
+    if path.is_dir():
+        raise StoreUnavailable(f"{path} is a folder, not a SQLite database: give the database file's path")
+    if not path.is_file():
+        raise StoreUnavailable(f"{path} is not a SQLite database (not a regular file)")
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # unreadable: SQLite says so itself, in the words explain_operational_error knows
+    if header and header != SQLITE_HEADER:
+        raise StoreUnavailable(
+            f"{path} is not a SQLite database (it does not start like one); nothing was written to it"
+        )
 
 
 def _install_sqlite_hooks(engine: Engine, lock_wait: float) -> None:
