@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -36,6 +37,7 @@ from triage_tui.ui.screens.my_cases import MyCasesScreen
 from triage_tui.ui.screens.queue import QueueScreen
 from triage_tui.ui.screens.reports import ReportScreen
 from triage_tui.ui.screens.split import SplitScreen
+from triage_tui.ui.text import notice, one_line
 
 POLL_SECONDS = 1.0
 POLL_RETRY_SECONDS = 5.0
@@ -119,7 +121,7 @@ class DeskApp(App[None]):
         self.wait_notice_seconds = WAIT_NOTICE_SECONDS
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.officer.name} · {self.officer.role.value}"
+        self.sub_title = f"{one_line(self.officer.name)} · {self.officer.role.value}"  # the header shows it literally
         if self._keymap:
             self.set_keymap(self._keymap)
         # Changes are read from when the first page was read, so none made since is missed.
@@ -134,6 +136,22 @@ class DeskApp(App[None]):
             self._connected(self.ctx)
         else:
             self.call_after_refresh(self._connect)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice of the desk, whoever raises it (screens and widgets call through here), is literal text.
+
+        Notices echo customers' names and summaries, officers' input and refusals that quote it; with markup
+        a `[/]` in any of them would stop the desk. `markup` is accepted for Textual's signature and ignored.
+        """
+        super().notify(notice(message), title=one_line(title), severity=severity, timeout=timeout, markup=False)
 
     # --- the store ------------------------------------------------------------------------------------------------
 
@@ -241,7 +259,9 @@ class DeskApp(App[None]):
         fresh = [r for r in changes.rows if r.status.value == "new" and r.version == 1]
         if len(fresh) == 1:
             c = fresh[0]
-            self.notify(f"{c.reference} from {c.customer_name}: {c.summary}", title="New contact")
+            # Customer text, as literal as every notice (see notify); one line each, so the notice stays small.
+            who, what = one_line(c.customer_name, 80), one_line(c.summary, 200)
+            self.notify(f"{one_line(c.reference)} from {who}: {what}", title="New contact")
         elif fresh:
             self.notify(f"{len(fresh)} new contacts arrived", title="New contacts")
         self._schedule_poll(0 if self._poll_again else self.poll_seconds)

@@ -1,16 +1,38 @@
-"""The command palette (ctrl+p) offers the actions of the screen it was opened from."""
+"""The command palette (ctrl+p) offers the actions of the screen it was opened from.
+
+Names and help go to the palette as literal Content: Textual parses a string hit, and its own matcher's
+highlight, as markup, and a key remapped in the officer's config may be any text."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+
+from triage_tui.ui.text import line, one_line
+
+Run = Callable[[], Awaitable[None]]
+
+
+def highlight(matcher: Matcher, name: str) -> Content:
+    """The name with the letters the query matched highlighted, as literal content."""
+    shown = one_line(name)
+    content = Content(shown)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, shown)
+    if not score:
+        return content
+    for offset in offsets:
+        if not shown[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class ScreenActions(Provider):
-    def _actions(self) -> list[tuple[str, str, object]]:
+    def _actions(self) -> list[tuple[str, str, Run]]:
         seen: set[str] = set()
-        found = []
+        found: list[tuple[str, str, Run]] = []
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.action in seen or not active.enabled:
@@ -27,11 +49,12 @@ class ScreenActions(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, run in self._actions():
-            yield DiscoveryHit(name, run, help=help_text)  # type: ignore[arg-type]
+            # help is typed as a string, but the palette takes Content as it is (Content.from_markup passes it).
+            yield DiscoveryHit(line(name), run, text=name, help=line(help_text))  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, run in self._actions():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, highlight(matcher, name), run, text=name, help=line(help_text))  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""How cases, times and clocks read on screen."""
+"""How cases, times and clocks read on screen. Every piece of stored text goes in as literal Rich Text (see
+text.py): a Rich table would otherwise parse a plain string cell as markup."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from triage_tui.domain.clock import Band, Clock
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.queue import live_claim
 from triage_tui.domain.views import CaseView
+from triage_tui.ui.text import rich_assemble, rich_line, rich_lines
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -63,7 +65,7 @@ def holder(case: CaseView, now: datetime) -> str:
 
 def case_head(case: CaseView, now: datetime) -> RenderableType:
     """Who and what: the first part of a case's detail."""
-    head = Text.assemble(
+    head = rich_assemble(
         (case.reference, "bold"),
         "  ",
         (case.type.label, "bold cyan"),
@@ -74,13 +76,16 @@ def case_head(case: CaseView, now: datetime) -> RenderableType:
     facts = Table.grid(padding=(0, 1))
     facts.add_column(style="dim", no_wrap=True)
     facts.add_column()
-    facts.add_row("Received", f"{local(case.received_at)} by {case.channel.replace('_', ' ')}")
-    contact = " · ".join(v for v in (case.customer_name, case.customer_email, case.customer_phone) if v)
-    facts.add_row("Customer", contact)
-    facts.add_row("Summary", case.summary)
+
+    def fact(label: str, value: str) -> None:
+        facts.add_row(Text(label), rich_line(value))
+
+    fact("Received", f"{local(case.received_at)} by {case.channel.replace('_', ' ')}")
+    fact("Customer", " · ".join(v for v in (case.customer_name, case.customer_email, case.customer_phone) if v))
+    facts.add_row(Text("Summary"), rich_lines(case.summary))
     claimant = live_claim(case, now)
     if claimant:
-        facts.add_row("Claimed", f"by {claimant} until {local(case.claimed_until, '%H:%M')}")
+        fact("Claimed", f"by {claimant} until {local(case.claimed_until, '%H:%M')}")
     for label, value in (
         ("Service", case.service),
         ("Signposted", case.signposted_to),
@@ -90,7 +95,7 @@ def case_head(case: CaseView, now: datetime) -> RenderableType:
         ("Cohort", case.cohort),
     ):
         if value:
-            facts.add_row(label, value)
+            fact(label, value)
     return Group(head, facts)
 
 
@@ -102,7 +107,7 @@ def case_clocks(case: CaseView, policy: Policy, now: datetime) -> RenderableType
     clocks.add_column()
     for clock in case.clocks(policy).all():
         due = f"due {local(clock.due_at)}" if clock.due_at else ""
-        clocks.add_row(CLOCK_LABELS[clock.name], due, clock_state(clock, now))
+        clocks.add_row(Text(CLOCK_LABELS[clock.name]), Text(due), clock_state(clock, now))
     return Group(Text("Clocks", style="bold underline"), clocks)
 
 
@@ -110,7 +115,7 @@ def case_story(case: CaseView) -> RenderableType:
     """The full text and the history of events."""
     parts: list[RenderableType] = []
     if case.details:
-        parts += [Text("Details", style="bold underline"), Text(case.details)]
+        parts += [Text("Details", style="bold underline"), rich_lines(case.details)]
     if case.events:
         events = Table.grid(padding=(0, 1))
         events.add_column(style="dim", no_wrap=True)
@@ -124,6 +129,7 @@ def case_story(case: CaseView) -> RenderableType:
             extra = ", ".join(
                 f"{k.replace('_', ' ')}: {v}" for k, v in e.details.items() if v not in (None, "") and k not in HIDDEN
             )
-            events.add_row(short(e.at), e.actor, e.action, " ".join(x for x in (move, extra) if x))
+            what = " ".join(x for x in (move, extra) if x)
+            events.add_row(Text(short(e.at)), rich_line(e.actor), rich_line(e.action), rich_lines(what))
         parts += [Text("History", style="bold underline"), events]
     return Group(*parts)

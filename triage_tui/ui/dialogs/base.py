@@ -1,4 +1,7 @@
-"""The frame every action dialog shares: a title naming the case, escape to cancel, the result by dismiss()."""
+"""The frame every action dialog shares: a title naming the case, escape to cancel, the result by dismiss().
+
+The case line, prompts and problems are given to their widgets as literal content (text.line): they quote
+customers' and officers' words."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
 from triage_tui.domain.views import CaseView
+from triage_tui.ui.text import line
+from triage_tui.ui.widgets.literal_input import LiteralInput
 
 T = TypeVar("T")
 
@@ -29,11 +34,10 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.heading, id="dialog-title")
+            yield Label(line(self.heading), id="dialog-title")
             if self.case is not None:
-                yield Static(
-                    f"{self.case.reference} · {self.case.customer_name} · {self.case.summary}", id="dialog-case"
-                )
+                case = self.case
+                yield Static(line(case.reference, " · ", case.customer_name, " · ", case.summary), id="dialog-case")
             yield from self.body()
             yield Label("", id="dialog-error")
             with Horizontal(id="dialog-buttons"):
@@ -50,7 +54,7 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
         return None
 
     def problem(self, message: str) -> None:
-        self.query_one("#dialog-error", Label).update(message)
+        self.query_one("#dialog-error", Label).update(line(message))
 
     def submit(self) -> None:
         value = self.result()
@@ -84,9 +88,9 @@ class TextDialog(ActionDialog[str]):
 
     def body(self) -> ComposeResult:
         if self.prompt:
-            yield Label(self.prompt)
+            yield Label(line(self.prompt))
         suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
-        yield Input(value=self.value, placeholder=self.placeholder, suggester=suggester, id="text")
+        yield LiteralInput(value=self.value, placeholder=self.placeholder, suggester=suggester, id="text")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

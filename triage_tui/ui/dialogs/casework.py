@@ -12,6 +12,8 @@ from triage_tui.domain.codes import Outcome, Role, Team
 from triage_tui.domain.queue import OfficerLoad
 from triage_tui.ui.dialogs.base import ActionDialog, TextDialog
 from triage_tui.ui.dialogs.triage import SERVICES
+from triage_tui.ui.text import fit, line
+from triage_tui.ui.widgets.literal_input import LiteralInput
 
 
 class AllocateDialog(ActionDialog[str]):
@@ -39,9 +41,10 @@ class AllocateDialog(ActionDialog[str]):
         for load in self.loads:
             o = load.officer
             flags = f"{load.open:>4} {load.due_soon:>4} {load.overdue:>4} {load.breached:>4}"
-            name = o.name if len(o.name) <= 18 else o.name[:17] + "…"
-            options.append(Option(f"{o.username:<10} {name:<18} {o.team.value:<10} {flags}", id=o.username))
-        yield Label(f"{'Officer':<10} {'Name':<18} {'Team':<10} open soon late brch", classes="hint option-head")
+            row = f"{fit(o.username, 10)} {fit(o.name, 18)} {fit(o.team.value, 10)} {flags}"
+            options.append(Option(line(row), id=o.username))
+        head = f"{fit('Officer', 10)} {fit('Name', 18)} {fit('Team', 10)} open soon late brch"
+        yield Label(line(head), classes="hint option-head")
         yield OptionList(*options, id="officers")
 
     def on_mount(self) -> None:
@@ -77,13 +80,13 @@ class AcknowledgeDialog(ActionDialog[Acknowledgement]):
         self.due = due
 
     def body(self) -> ComposeResult:
-        yield Label(f"Acknowledgement due {self.due}", id="due")
+        yield Label(line("Acknowledgement due ", self.due), id="due")
         yield Label("How was the customer told?")
         channels = [("Email", "email"), ("Phone", "phone"), ("Letter", "letter"), ("In person", "in_person")]
         preferred = "email" if self.case is not None and self.case.customer_email else "letter"
         yield Select(channels, value=preferred, allow_blank=False, id="channel")
         yield Label("Note (optional)")
-        yield Input(placeholder="e.g. Spoke to Mrs Smith, agreed a call on Friday", id="note")
+        yield LiteralInput(placeholder="e.g. Spoke to Mrs Smith, agreed a call on Friday", id="note")
 
     def on_mount(self) -> None:
         self.query_one("#note", Input).focus()

@@ -11,6 +11,8 @@ from triage_tui.domain.clock import Band
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, Status
 from triage_tui.domain.queue import QueueQuery
 from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.text import rich_line
+from triage_tui.ui.widgets.literal_input import LiteralInput
 
 ANY = "any"
 
@@ -43,9 +45,11 @@ class FilterDialog(ActionDialog[QueueQuery]):
         yield Label("Deadline band")
         yield Select(bands, value=q.bands[0].value if q.bands else Select.BLANK, prompt="Any band", id="band")
         yield Label("Officer")
-        yield Select([(o, o) for o in self.officers], value=q.officer or Select.BLANK, prompt="Anyone", id="officer")
+        # Officers' usernames are shown as literal text; the option's value stays the username itself.
+        officers = [(rich_line(o), o) for o in self.officers]
+        yield Select(officers, value=q.officer or Select.BLANK, prompt="Anyone", id="officer")
         yield Label("Cohort")
-        yield Input(value=q.cohort or "", placeholder="e.g. backlog-2021", id="cohort")
+        yield LiteralInput(value=q.cohort or "", placeholder="e.g. backlog-2021", id="cohort")
 
     def on_mount(self) -> None:
         self.query_one("#type", Select).focus()

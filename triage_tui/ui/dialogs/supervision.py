@@ -9,6 +9,8 @@ from textual.widgets import DataTable, Input, Label, Select
 from triage_tui.domain.codes import Team
 from triage_tui.domain.queue import OfficerLoad
 from triage_tui.ui.dialogs.base import ActionDialog, TextDialog
+from triage_tui.ui.text import line, rich_line
+from triage_tui.ui.widgets.literal_input import LiteralInput
 
 SORTS = (
     ("breached", "breached"),
@@ -43,7 +45,7 @@ class WorkloadDialog(ActionDialog[str]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for name in ("Officer", "Team", "Open", "Due soon", "Overdue", "Breached", "Closed this week"):
-            table.add_column(name)
+            table.add_column(rich_line(name))
         self.fill()
         table.focus()
 
@@ -58,17 +60,14 @@ class WorkloadDialog(ActionDialog[str]):
         table.clear()
         for load in self.ordered():
             o = load.officer
+            # A DataTable parses a plain string cell as markup: every cell goes in as literal Rich Text.
             table.add_row(
-                f"{o.name} ({o.username})",
-                o.team.value,
-                str(load.open),
-                str(load.due_soon),
-                str(load.overdue),
-                str(load.breached),
-                str(load.closed_this_week),
+                rich_line(f"{o.name} ({o.username})"),
+                rich_line(o.team.value),
+                *(rich_line(n) for n in (load.open, load.due_soon, load.overdue, load.breached, load.closed_this_week)),
                 key=o.username,
             )
-        self.query_one("#sorted-by", Label).update(f"Sorted by {SORTS[self.sort_index][1]} (s to change)")
+        self.query_one("#sorted-by", Label).update(line(f"Sorted by {SORTS[self.sort_index][1]} (s to change)"))
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
@@ -107,7 +106,7 @@ class DistributeDialog(ActionDialog[tuple[str, Team, str]]):
 
     def body(self) -> ComposeResult:
         yield Label("Cohort")
-        yield Input(value=self.cohort or "", placeholder="e.g. backlog-2021", id="cohort")
+        yield LiteralInput(value=self.cohort or "", placeholder="e.g. backlog-2021", id="cohort")
         yield Label("Team")
         yield Select(
             [(t.value.capitalize(), t.value) for t in Team], value=Team.RECOVERY.value, allow_blank=False, id="team"
@@ -149,11 +148,11 @@ class PlanDialog(ActionDialog[bool]):
         for _, officer in self.plan:
             counts[officer] = counts.get(officer, 0) + 1
         summary = ", ".join(f"{officer} {n}" for officer, n in sorted(counts.items()))
-        yield Label(f"{len(self.plan)} cases: {summary}")
-        table = DataTable(id="plan", cursor_type="row")
-        table.add_columns("Case", "To")
+        yield Label(line(f"{len(self.plan)} cases: {summary}"))
+        table: DataTable[object] = DataTable(id="plan", cursor_type="row")
+        table.add_columns(rich_line("Case"), rich_line("To"))
         for reference, officer in self.plan:
-            table.add_row(reference, officer)
+            table.add_row(rich_line(reference), rich_line(officer))
         yield table
 
     def result(self) -> bool | None:

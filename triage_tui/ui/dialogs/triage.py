@@ -12,6 +12,8 @@ from textual.widgets.option_list import Option
 
 from triage_tui.domain.codes import COMPLAINT_TYPES, MANUAL_CLOSE_REASONS, CaseType, CloseReason
 from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.text import line
+from triage_tui.ui.widgets.literal_input import LiteralInput
 
 ORGANISATIONS = (
     "NHS Integrated Care Board",
@@ -62,7 +64,7 @@ class ClassifyDialog(ActionDialog[CaseType]):
 
     def body(self) -> ComposeResult:
         yield OptionList(
-            *(Option(f"{i + 1}  {kind.label}", id=kind.value) for i, kind in enumerate(COMPLAINT_TYPES)),
+            *(Option(line(f"{i + 1}  {kind.label}"), id=kind.value) for i, kind in enumerate(COMPLAINT_TYPES)),
             id="types",
         )
         yield Label("Not a council complaint? Escape, then s to signpost.", classes="hint")
@@ -114,13 +116,13 @@ class SignpostDialog(ActionDialog[SignpostChoice]):
             yield RadioButton("Signpost to another organisation  ↑", value=True, id="org")
             yield RadioButton("Pass on as a service request  ↓", id="service")
         yield Label("Organisation", id="where-label")
-        yield Input(
+        yield LiteralInput(
             placeholder="Start typing: NHS, police, school...",
             suggester=SuggestFromList(ORGANISATIONS, case_sensitive=False),
             id="where",
         )
         yield Label("Note (optional)")
-        yield Input(placeholder="What the customer was told", id="note")
+        yield LiteralInput(placeholder="What the customer was told", id="note")
 
     def on_mount(self) -> None:
         self.query_one("#where", Input).focus()
@@ -166,9 +168,9 @@ class CloseDialog(ActionDialog[CloseChoice]):
             for i, reason in enumerate(MANUAL_CLOSE_REASONS):
                 yield RadioButton(CLOSE_LABELS[reason], value=i == 0, id=reason.value)
         yield Label("Original case (for a duplicate)")
-        yield Input(placeholder="e.g. CMP-000123", id="original", disabled=True)
+        yield LiteralInput(placeholder="e.g. CMP-000123", id="original", disabled=True)
         yield Label("Note (optional)")
-        yield Input(id="note")
+        yield LiteralInput(id="note")
 
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()

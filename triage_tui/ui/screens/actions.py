@@ -76,12 +76,14 @@ class CaseActions(Screen[None]):
     def perform(self, done: str, call: Call) -> None:
         """Run `call` off the UI thread; report and refresh on the UI thread."""
         app = self.desk
-        if not app.ready():
+        ctx = app.ctx
+        if ctx is None:
+            app.ready()  # says the store is still opening
             return
 
         app.off_thread(
             self,
-            lambda: call(app.ctx, app.officer.username),
+            lambda: call(ctx, app.officer.username),
             lambda view: app.acted(view, f"{view.reference}: {done}"),
             group="actions",
             writes=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header
@@ -9,6 +11,7 @@ from textual.widgets import Header
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.ui.screens.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS, CaseActions
+from triage_tui.ui.text import one_line
 from triage_tui.ui.widgets.detail import CaseDetail
 from triage_tui.ui.widgets.key_bar import KeyBar
 
@@ -31,7 +34,7 @@ class CaseScreen(CaseActions):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = self.reference
+        self.sub_title = one_line(self.reference)
         self.desk.live_views.add(self)
         self.load()
 
@@ -66,7 +69,7 @@ class CaseScreen(CaseActions):
         if any(r.reference == self.reference for r in rows):
             self.load()
 
-    def tick(self, now) -> None:  # type: ignore[no-untyped-def]
+    def tick(self, now: datetime) -> None:
         self.query_one(CaseDetail).refresh_body(now)
 
     def action_back(self) -> None:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Header, Input, Label
 
 from triage_tui.domain.errors import TriageError
@@ -18,9 +19,11 @@ from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui.dialogs.filter import FilterDialog
 from triage_tui.ui.screens.actions import CaseActions
+from triage_tui.ui.text import line
 from triage_tui.ui.widgets.case_table import CaseTable, ClockColumn, Column
 from triage_tui.ui.widgets.detail import CaseDetail
 from triage_tui.ui.widgets.key_bar import KeyBar
+from triage_tui.ui.widgets.literal_input import LiteralInput
 
 PAGE = 500
 # Wait this long after the cursor stops before reading the highlighted case's history.
@@ -45,7 +48,7 @@ class CaseListScreen(CaseActions):
         self.query_state = QueueQuery()  # set from base_query() once mounted, when the officer is known
         self.total = 0
         self.page_bands: dict[str, int] = {}  # bands over every match, when more match than are shown
-        self._detail_timer = None
+        self._detail_timer: Timer | None = None
 
     # --- what each list is ---------------------------------------------------------------------------------------
 
@@ -59,7 +62,9 @@ class CaseListScreen(CaseActions):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search reference, customer or summary; enter to search, escape to clear", id="search")
+        yield LiteralInput(
+            placeholder="Search reference, customer or summary; enter to search, escape to clear", id="search"
+        )
         yield Label("Loading…", id="list-status")
         with Horizontal(id="split"):
             with Vertical(id="list-pane"):
@@ -166,9 +171,10 @@ class CaseListScreen(CaseActions):
             text += f" · {counts}"
         if shown < self.total:
             text += f" · showing the {shown} most urgent (search or filter to narrow)"
+        # The description quotes the search and the cohort as typed: literal content, like every typed text.
         status = self.query_one("#list-status", Label)
         if str(status.content) != text:
-            status.update(text, layout=False)  # one line, always: no layout pass needed
+            status.update(line(text), layout=False)  # one line, always: no layout pass needed
 
     # --- the highlighted case in detail -------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from triage_tui.ui.text import rich_line
+
 COUNTDOWNS = (
     ("23h 59m", "time left to the target (the 24-hour triage target while new)", "green"),
     ("due 2h 10m", "inside the warning window: 4 hours for triage, the last working day otherwise", "yellow"),
@@ -35,15 +37,15 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for key, description in self.keys:
-            table.add_row(key, description)
+        for key, description in self.keys:  # keys as the officer remapped them: shown literally
+            table.add_row(rich_line(key), rich_line(description))
         countdowns = Table.grid(padding=(0, 2))
         countdowns.add_column(no_wrap=True)
         countdowns.add_column()
         for text, meaning, style in COUNTDOWNS:
-            countdowns.add_row(Text(text, style=style), meaning)
+            countdowns.add_row(Text(text, style=style), Text(meaning))
         with VerticalScroll(id="help"):
-            yield Static(Text(f"Keys: {self.title_text}", style="bold"))
+            yield Static(rich_line(f"Keys: {self.title_text}", style="bold"))
             yield Static(table)
             yield Static(Text("\nCountdowns", style="bold"))
             yield Static(countdowns)

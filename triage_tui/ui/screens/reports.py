@@ -1,11 +1,17 @@
 """Reports (key 4): choose the report and its dates with the keyboard, read the table, see the trend plotted,
-export what is shown to CSV."""
+export what is shown to CSV.
+
+A cohort is text someone typed: the title, every cell and every label go to their widgets as literal text,
+and the CSV neutralises cells a spreadsheet would run. The export never replaces a file (nor the database)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,8 +21,15 @@ from textual.widgets import Button, DataTable, Header, Input, Label, Select, Sta
 from textual_plotext import PlotextPlot
 
 from triage_tui.domain.errors import TriageError
+from triage_tui.domain.text import safe_cell
 from triage_tui.domain.timeparse import parse_date, parse_time
+from triage_tui.services.outfiles import database_files, write_new_file
+from triage_tui.ui.text import line, one_line, rich_line
 from triage_tui.ui.widgets.key_bar import KeyBar
+from triage_tui.ui.widgets.literal_input import LiteralInput
+
+if TYPE_CHECKING:
+    from triage_tui.reports.render import Report
 
 REPORTS = [
     ("Position at a date (open cases by type and status)", "position"),
@@ -55,11 +68,11 @@ class ReportScreen(Screen[None]):
             with Horizontal(id="report-form"):
                 yield Select(REPORTS, value="position", allow_blank=False, id="kind")
                 yield Label("As of / from")
-                yield Input(value=today.isoformat(), placeholder="2022-01-14", id="first")
+                yield LiteralInput(value=today.isoformat(), placeholder="2022-01-14", id="first")
                 yield Label("to")
-                yield Input(value=today.isoformat(), placeholder="2022-02-28", id="last")
+                yield LiteralInput(value=today.isoformat(), placeholder="2022-02-28", id="last")
                 yield Label("cohort")
-                yield Input(placeholder="any", id="cohort")
+                yield LiteralInput(placeholder="any", id="cohort")
                 yield Button("Run", variant="primary", id="run")
             yield Static("Choose a report and press enter (or ctrl+r) to run it.", id="report-title")
             yield DataTable(id="report-table", zebra_stripes=True, cursor_type="row")
@@ -104,6 +117,7 @@ class ReportScreen(Screen[None]):
         def work() -> None:
             from triage_tui.reports import compute
 
+            built: Report
             try:
                 if kind == "position":
                     built = compute.position(
@@ -129,18 +143,19 @@ class ReportScreen(Screen[None]):
 
         self.shown = report
         header, body = columns(report)
-        self.query_one("#report-title", Static).update(title(report))
+        self.query_one("#report-title", Static).update(line(title(report)))
         table = self.query_one("#report-table", DataTable)
         table.clear(columns=True)
+        # A DataTable parses plain string cells and headings as markup: they go in as literal Rich Text.
         for name in header:
-            table.add_column(name)
+            table.add_column(rich_line(name))
         for row in body:
-            table.add_row(*(str(cell) for cell in row))
+            table.add_row(*(rich_line(cell) for cell in row))
         note = ""
         if getattr(report, "not_complaint_share", None) is not None and report.totals["total"]:
             others = sum(r["total"] for r in report.rows if r["type"] == "service_request")
             note = f"Not council complaints: {others} of {report.totals['total']} ({report.not_complaint_share:.1%})"
-        self.query_one("#report-note", Static).update(note)
+        self.query_one("#report-note", Static).update(line(note))
         plot = self.query_one("#report-plot", PlotextPlot)
         plot.display = hasattr(report, "points")
         if hasattr(report, "points"):
@@ -148,8 +163,9 @@ class ReportScreen(Screen[None]):
 
     def _plot(self, plot: PlotextPlot, report: Any) -> None:
         points = report.points
-        labels = [p["date"][5:] for p in points]
-        xs = list(range(len(points)))
+        # plotext draws with escape sequences that the widget then reads back: labels must hold none of their own.
+        labels = [one_line(p["date"][5:]) for p in points]
+        xs = [float(i) for i in range(len(points))]
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
@@ -173,13 +189,37 @@ class ReportScreen(Screen[None]):
         if self.shown is None:
             self.notify("Run a report first", severity="warning")
             return
-        from triage_tui.reports.render import as_csv
-
         name = getattr(self.shown, "name", None) or ("sla" if hasattr(self.shown, "totals") else "trend")
         path = Path.cwd() / f"triage-report-{name}-{date.today().isoformat()}.csv"
+        if os.path.lexists(path):
+            self.notify(
+                f"{path} already exists and was left as it is. Move or rename it, then export again.",
+                severity="warning",
+                title="Not exported",
+                timeout=10,
+            )
+            return
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        protected = database_files(ctx.store.path) if ctx is not None else []
         try:
-            path.write_text(as_csv(self.shown), encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
+            write_new_file(path, report_csv(self.shown), protected=protected)
+        except TriageError as exc:
+            self.notify(str(exc), severity="error", title="Not exported", timeout=10)
             return
         self.notify(f"Saved {path}", title="Exported")
+
+
+def report_csv(report: Report) -> str:
+    """The report as CSV, the cohort in its own column; no cell starts like a spreadsheet formula."""
+    from triage_tui.reports.render import columns
+
+    header, body = columns(report)
+    cohort = getattr(report, "cohort", None) or getattr(report, "header", {}).get("cohort")
+    if cohort:
+        header = ["Cohort", *header]
+        body = [[cohort, *row] for row in body]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in (header, *body):
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()

@@ -8,9 +8,11 @@ so a case someone changed in between is reported and left as it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,14 +31,19 @@ from triage_tui.services.lazy import supervision
 from triage_tui.ui import format as fmt
 from triage_tui.ui.dialogs.base import ActionDialog, TextDialog
 from triage_tui.ui.dialogs.supervision import CohortDialog, DistributeDialog, PlanDialog, WorkloadDialog
-from triage_tui.ui.widgets.case_table import CaseTable, Column, _clip
+from triage_tui.ui.text import line
+from triage_tui.ui.widgets.case_table import CaseTable, Column
 from triage_tui.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from triage_tui.services.supervision import BulkResult, Step
+    from triage_tui.ui.app import DeskApp
 
 SPLIT_COLUMNS: tuple[Column, ...] = (
     Column("reference", "Reference", 11, lambda c, now: c.reference),
     Column("status", "Status", 12, lambda c, now: c.status.value),
     Column("type", "Type", 10, lambda c, now: c.type.value),
-    Column("customer", "Customer", 16, lambda c, now: _clip(c.customer_name, 16)),
+    Column("customer", "Customer", 16, lambda c, now: c.customer_name),
     Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
 )
 
@@ -109,10 +116,11 @@ class Pane(Vertical):
         states = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(by_status.items()))
         bands = table.band_counts()
         ticked = f" · {len(table.marks)} ticked" if table.marks else ""
-        self.query_one(".pane-head", Label).update(
-            f"[b]{self.source.label()}[/b] · {len(table.cases)} open{': ' + states if states else ''}{ticked}\n"
-            f"{bands['due soon']} due soon · {bands['overdue']} overdue · {bands['breached']} breached"
+        head = line(
+            (self.source.label(), "bold"), f" · {len(table.cases)} open{': ' + states if states else ''}{ticked}"
         )
+        counts = f"{bands['due soon']} due soon · {bands['overdue']} overdue · {bands['breached']} breached"
+        self.query_one(".pane-head", Label).update(head + "\n" + counts)
 
 
 class SourceDialog(ActionDialog[Source]):
@@ -132,7 +140,8 @@ class SourceDialog(ActionDialog[Source]):
 
     def body(self) -> ComposeResult:
         yield OptionList(
-            *(Option(s.label().capitalize() if s.kind == "pool" else s.label()) for s in self.choices), id="sources"
+            *(Option(line(s.label().capitalize() if s.kind == "pool" else s.label())) for s in self.choices),
+            id="sources",
         )
 
     def on_mount(self) -> None:
@@ -193,8 +202,8 @@ class SplitScreen(Screen[None]):
         self.active = "left"
 
     @property
-    def desk(self):  # type: ignore[no-untyped-def]
-        return self.app
+    def desk(self) -> DeskApp:
+        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         desk = self.desk
@@ -283,13 +292,16 @@ class SplitScreen(Screen[None]):
             query = pane.source.query(self.desk.officer_teams)
             pane.table.apply(
                 rows,
-                lambda c, query=query: query.matches(c, self.desk.policy, now),
+                partial(self._belongs, query, now),
                 lambda c: urgency_key(c, self.desk.policy, now),
                 now,
             )
             if pane.table.marks:
                 pane.table.marks &= set(pane.table.cases)
             pane.update_head()
+
+    def _belongs(self, query: QueueQuery, now: datetime, case: CaseView) -> bool:
+        return query.matches(case, self.desk.policy, now)
 
     def tick(self, now: datetime) -> None:
         for pane in self.query(Pane):
@@ -404,7 +416,12 @@ class SplitScreen(Screen[None]):
                 if not plan:
                     app.call_from_thread(self.notify, f"Cohort {cohort} has no unallocated cases", severity="warning")
                     return
-                app.call_from_thread(app.push_screen, PlanDialog(plan), lambda ok: ok and self._distribute(plan))
+
+                def confirmed(ok: bool | None) -> None:
+                    if ok:
+                        self._distribute(plan)
+
+                app.call_from_thread(app.push_screen, PlanDialog(plan), confirmed)
 
             self.run_worker(work, thread=True, group="plan", exclusive=True, exit_on_error=False)
 
@@ -413,7 +430,7 @@ class SplitScreen(Screen[None]):
     def _distribute(self, plan: list[tuple[str, str]]) -> None:
         app = self.desk
 
-        def done(result: supervision.BulkResult) -> None:
+        def done(result: BulkResult) -> None:
             self._moved(result, "Allocated")
             self.connected()  # the cohort's pool emptied into officers' panes: read them afresh
 
@@ -430,7 +447,7 @@ class SplitScreen(Screen[None]):
         if target.source.kind != "officer":
             self.notify("Show an officer in the other pane to move cases to them (p chooses)", severity="warning")
             return
-        refs = sorted(source.table.marks) or ([source.table.current.reference] if source.table.current else [])
+        refs = sorted(source.table.marks or ()) or ([source.table.current.reference] if source.table.current else [])
         if not refs:
             self.notify("Tick cases with space, or highlight one", severity="warning")
             return
@@ -469,7 +486,7 @@ class SplitScreen(Screen[None]):
         ]
         self._apply(steps, "Moved")
 
-    def _apply(self, steps: list[supervision.Step], verb: str) -> None:
+    def _apply(self, steps: Sequence[Step], verb: str) -> None:
         """Each case's own transaction in turn, off the UI thread, saying so if the database keeps it waiting."""
         self.desk.off_thread(
             self,
@@ -479,7 +496,7 @@ class SplitScreen(Screen[None]):
             writes=True,
         )
 
-    def _moved(self, result: supervision.BulkResult, verb: str) -> None:
+    def _moved(self, result: BulkResult, verb: str) -> None:
         self.desk.broadcast(result.views)
         moved = len(result.moved)
         refused = [f"{reference}: {why}" for reference, why in result.refused]

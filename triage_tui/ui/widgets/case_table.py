@@ -7,6 +7,7 @@ builds each visible line from a handful of segments when it is drawn, so:
 - a countdown tick recomputes only the rows on screen, and repaints only when some text changed;
 - changes are applied by reference: updated in place, added, removed, re-sorted only when the order changed,
   with the cursor kept on the same case and the scroll position kept.
+Segments go to the terminal as they are, so every cell is made literal and fitted to its column first (text.fit).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from triage_tui.domain.codes import CaseType
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.views import CaseView
 from triage_tui.ui import format as fmt
+from triage_tui.ui.text import fit, one_line
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,6 @@ class Column:
 
 # (column key, heading, which clock of the case it counts down)
 ClockColumn = tuple[str, str, Callable[[CaseClocks], Clock | None]]
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 TYPE_SHORT = {
@@ -207,12 +205,12 @@ class CaseTable(ScrollView, can_focus=True):
         return self.order.index(reference)
 
     def cell_text(self, reference: str, key: str) -> str:
-        """What the cell shows (tests and the status line read it)."""
+        """What the cell shows, unclipped (tests and the status line read it)."""
         case = self.cases[reference]
         if key in self._clock_by_key:
             clock = self._clock_by_key[key](self._clocks[reference])
             return clock.countdown(self.now) if clock is not None and clock.running else "-"
-        return self._by_key[key].cell(case, self.now)
+        return one_line(self._by_key[key].cell(case, self.now))
 
     def band_counts(self) -> dict[str, int]:
         """How many rows' first countdown is breached, overdue and due soon."""
@@ -379,7 +377,7 @@ class CaseTable(ScrollView, can_focus=True):
         if cached is not None and cached[0] is case and cached[1] == claim_live:
             return cached[2]
         cells = [
-            _clip(self._by_key[key].cell(case, self.now), w).ljust(w) + " " * GAP
+            fit(self._by_key[key].cell(case, self.now), w) + " " * GAP
             for key, _, w in self._layout
             if key not in self._clock_by_key
         ]
@@ -405,7 +403,7 @@ class CaseTable(ScrollView, can_focus=True):
             style = styles["case-table--header"]
             segments = [Segment(" " if self.marks is None else "  ", style)]
             for _, label, w in self._layout:
-                segments.append(Segment(label[:w].ljust(w + GAP), style))
+                segments.append(Segment(fit(label, w) + " " * GAP, style))
             return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
         row = int(self.scroll_y) + y - 1
         if row >= len(self.order):

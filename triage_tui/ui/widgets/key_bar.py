@@ -11,6 +11,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from triage_tui.ui.text import one_line
+
 
 class KeyBar(Widget):
     DEFAULT_CSS = """
@@ -25,7 +27,10 @@ class KeyBar(Widget):
     """
 
     def on_mount(self) -> None:
-        self.watch(self.screen, "focused", lambda _focused: self.refresh())
+        self.watch(self.screen, "focused", self._focus_moved)
+
+    def _focus_moved(self) -> None:
+        self.refresh()
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -37,8 +42,8 @@ class KeyBar(Widget):
             seen.add(binding.action)
             if line:
                 line.append("  ")
-            line.append(self.app.get_key_display(binding), style="bold")
-            line.append(f" {binding.description}")
+            line.append(one_line(self.app.get_key_display(binding)), style="bold")
+            line.append(f" {one_line(binding.description)}")
         line.append("  ^p", style="bold")
         line.append(" palette")
         return line
