@@ -8,6 +8,7 @@ import click
 
 from triage_tui.cli.base import TimeType, actor, choice, common, emit_json, local, main, services
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, CloseReason, Outcome, Status
+from triage_tui.domain.text import visible, visible_line
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import cases as case_services
 
@@ -39,7 +40,7 @@ def intake_add(ctx: click.Context, as_json: bool, **fields: Any) -> None:
     if as_json:
         emit_json(case.to_json(svc.now(), svc.policy))
     else:
-        click.echo(case.reference)
+        click.echo(visible_line(case.reference))
 
 
 # cases ---------------------------------------------------------------------------------------------------------
@@ -55,9 +56,12 @@ def _done(ctx: click.Context, case_view: CaseView, message: str, as_json: bool) 
     if as_json:
         emit_json(case_view.to_json(svc.now(), svc.policy))
     else:
-        click.echo(f"{case_view.reference}: {message}")
+        # The message repeats stored text (an officer's name, a service, an organisation): shown literally.
+        click.echo(visible_line(f"{case_view.reference}: {message}"))
 
 
+# Past a billion the number is a slip, and past 2**63 no database can take it.
+LIMIT = click.IntRange(1, 1_000_000_000)
 json_flag = click.option("--json", "as_json", is_flag=True, help="Print the case afterwards as JSON.")
 version_option = click.option(
     "--expect-version", type=int, help="Refuse if the case is no longer at this version (someone changed it)."
@@ -70,7 +74,7 @@ version_option = click.option(
 @click.option("--type", "types", multiple=True, type=choice([t.value for t in CaseType]))
 @click.option("--officer", metavar="USERNAME")
 @click.option("--cohort", metavar="TAG")
-@click.option("--limit", type=int, help="At most N cases (default: all matches).")
+@click.option("--limit", type=LIMIT, help="At most N cases (default: all matches).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def case_list(
@@ -99,9 +103,11 @@ def case_list(
     for c in found:
         clock = c.clocks(svc.policy).nearest()
         countdown = f"{clock.name} {clock.countdown(now)}" if clock else ""
+        # Cells are cut first, then made visible: no control character reaches the terminal, and no cut falls
+        # inside a placeholder (a name holding some takes a little more room).
         click.echo(
-            f"{c.reference:<12} {local(c.received_at)}  {c.status.value:<12} {c.type.value:<15} "
-            f"{(c.officer or '-'):<12} {c.customer_name[:24]:<24} {countdown}"
+            f"{visible_line(c.reference):<12} {local(c.received_at)}  {c.status.value:<12} {c.type.value:<15} "
+            f"{visible_line(c.officer or '-'):<12} {visible_line(c.customer_name[:24]):<24} {countdown}"
         )
     click.echo(f"{len(found)} case{'s' if len(found) != 1 else ''}", err=True)
 
@@ -119,14 +125,18 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
     if as_json:
         emit_json(c.to_json(now, svc.policy))
         return
+    # Every line but the details is one line of stored text, made visible whole when printed (below).
     lines = [
         f"{c.reference}  {c.type.label} · {c.status.label}" + (f" · {c.officer}" if c.officer else ""),
         f"  received   {local(c.received_at)} by {c.channel}",
         f"  customer   {c.customer_name}" + "".join(f" · {v}" for v in (c.customer_email, c.customer_phone) if v),
         f"  summary    {c.summary}",
     ]
+    details = None
     if c.details:
-        lines.append(f"  details    {c.details}")
+        # The details keep their line breaks, each continuation indented under the first line.
+        details = len(lines)
+        lines.append("  details    " + visible(c.details).replace("\n", "\n" + " " * 13))
     for extra, value in (
         ("service", c.service),
         ("signposted", c.signposted_to),
@@ -151,7 +161,7 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
         move = f"{e.from_status or '-'} -> {e.to_status}" if e.from_status != e.to_status else ""
         extra = ", ".join(f"{k}: {v}" for k, v in e.details.items() if v not in (None, ""))
         lines.append(f"    {local(e.at)}  {e.actor:<12} {e.action:<12} {move:<26} {extra}".rstrip())
-    click.echo("\n".join(lines))
+    click.echo("\n".join(line if i == details else visible_line(line) for i, line in enumerate(lines)))
 
 
 @case.command("classify")

@@ -8,6 +8,7 @@ import click
 
 from triage_tui.cli.base import actor, choice, common, emit_json, main, services
 from triage_tui.domain.codes import Team
+from triage_tui.domain.text import visible_line
 
 # supervisors' bulk moves -------------------------------------------------------------------------------------
 
@@ -22,10 +23,10 @@ def _bulk_outcome(result: Any, as_json: bool, verb: str) -> int:
         emit_json(result.to_json())
     else:
         for reference, officer in result.moved:
-            click.echo(f"{reference}: {verb} {officer}")
+            click.echo(visible_line(f"{reference}: {verb} {officer}"))
         click.echo(f"{len(result.moved)} moved, {len(result.refused)} refused", err=True)
     for reference, why in result.refused:
-        click.echo(f"refused: {reference}: {why}", err=True)
+        click.echo(visible_line(f"refused: {reference}: {why}"), err=True)
     return 2 if result.refused and not result.moved else 0
 
 
@@ -75,7 +76,7 @@ def bulk_distribute(ctx: click.Context, cohort: str, team: str, strategy: str, d
             emit_json({"dry_run": True, "plan": [{"reference": r, "officer": o} for r, o in plan]})
         else:
             for reference, officer in plan:
-                click.echo(f"{reference}: would go to {officer}")
+                click.echo(visible_line(f"{reference}: would go to {officer}"))
             click.echo(f"{len(plan)} cases would be allocated; dry run, nothing changed", err=True)
         return 0
     plan = plan_distribution(svc, cohort, Team(team), strategy)

@@ -1,31 +1,30 @@
 """Reports as the committee reads them (a table like the briefing's), as CSV safe to open in a spreadsheet,
-and as JSON for scripts."""
+and as JSON for scripts.
+
+A report carries text someone typed (a cohort): the table gives Rich only Text objects, never markup, so
+`[/]` or `[link=...]` is printed as it was typed, and every cell is made visible (control characters as
+placeholders) in all three forms.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from triage_tui.domain.codes import Bucket, CaseType
+from triage_tui.domain.text import json_text, safe_cell, visible_line
 from triage_tui.reports.compute import BUCKET_LABELS, REPORT_LABELS, BucketReport, SlaReport, TrendReport
 
 Report = BucketReport | SlaReport | TrendReport
 LONDON = ZoneInfo("Europe/London")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ["Report", "as_csv", "as_json", "as_table", "columns", "render", "safe_cell", "title"]
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -84,34 +83,45 @@ def _local(iso: str) -> str:
 
 def title(report: Report) -> str:
     if isinstance(report, BucketReport) and report.name == "position":
-        cohort = f", cohort {report.header['cohort']}" if report.header.get("cohort") else ""
+        cohort = f", cohort {visible_line(report.header['cohort'])}" if report.header.get("cohort") else ""
         return f"Position at {_local(report.header['as_of'])}{cohort}"
     if isinstance(report, BucketReport):
         h = report.header
         return f"Contacts received {h['from']} to {h['to']}, as at {_local(h['as_of'])}"
     if isinstance(report, SlaReport):
         return f"Deadlines met for contacts received {report.first} to {report.last}"
-    cohort = f", cohort {report.cohort}" if report.cohort else ""
+    cohort = f", cohort {visible_line(report.cohort)}" if report.cohort else ""
     return f"Open cases each {report.every}, {report.first} to {report.last}{cohort}"
 
 
 def as_table(report: Report) -> str:
     header, body = columns(report)
-    table = Table(title=title(report), title_justify="left", show_lines=False)
+    table = Table(title=Text(title(report)), title_justify="left", show_lines=False)
     for i, name in enumerate(header):
-        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=i == 0)
+        table.add_column(Text(name), justify="left" if i == 0 else "right", no_wrap=i == 0)
     for i, row in enumerate(body):
         last = i == len(body) - 1 and not isinstance(report, TrendReport)
-        table.add_row(*(str(cell) for cell in row), style="bold" if last else None, end_section=i == len(body) - 2)
-    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
+        table.add_row(*(_text(cell) for cell in row), style="bold" if last else None, end_section=i == len(body) - 2)
+    console = Console(width=200, record=True, file=io.StringIO(), color_system=None, emoji=False, highlight=False)
     console.print(table)
     if isinstance(report, BucketReport) and report.not_complaint_share is not None:
         not_complaints = sum(r["total"] for r in report.rows if r["type"] == CaseType.SERVICE_REQUEST.value)
         console.print(
-            f"Not council complaints (service requests and signposted): {not_complaints} of "
-            f"{report.totals['total']} ({report.not_complaint_share:.1%})"
+            Text(
+                f"Not council complaints (service requests and signposted): {not_complaints} of "
+                f"{report.totals['total']} ({report.not_complaint_share:.1%})"
+            )
         )
     return console.export_text()
+
+
+def _text(cell: Any) -> Text:
+    """A cell as literal text for Rich: markup in it is not read, control characters show as placeholders."""
+    return Text(visible_line(str(cell)))
+
+
+def _csv_cell(cell: Any) -> Any:
+    return safe_cell(visible_line(cell)) if isinstance(cell, str) else cell
 
 
 def as_csv(report: Report) -> str:
@@ -123,14 +133,14 @@ def as_csv(report: Report) -> str:
         body = [[cohort, *row] for row in body]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([safe_cell(h) for h in header])
+    writer.writerow([_csv_cell(h) for h in header])
     for row in body:
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow([_csv_cell(cell) for cell in row])
     return out.getvalue()
 
 
 def as_json(report: Report) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+    return json_text(report.to_json())
 
 
 def render(report: Report, fmt: str) -> str:
