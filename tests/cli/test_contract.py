@@ -204,7 +204,7 @@ def test_options_work_before_and_after_the_subcommand(db_url: str) -> None:
         main, ["--db", db, "--as", "root", "officer", "add", "boss", "--name", "B", "--role", "supervisor"]
     )
     assert first.exit_code == 0, first.stderr
-    second = runner.invoke(main, ["officer", "list", "--json", "--db", db])
+    second = runner.invoke(main, ["officer", "list", "--json", "--db", db, "--as", "boss"])
     assert second.exit_code == 0 and json.loads(second.stdout)[0]["username"] == "boss"
 
 

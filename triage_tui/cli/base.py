@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from triage_tui.domain.errors import TriageError
-from triage_tui.domain.text import json_text
+from triage_tui.domain.errors import InvalidInput, TriageError
+from triage_tui.domain.text import json_text, visible_line
 from triage_tui.domain.timeparse import parse_time
 from triage_tui.services.context import ServiceContext, current_username, open_context
+from triage_tui.services.lazy import officers as officer_services
 
 F = TypeVar("F", bound=Callable[..., Any])
 LOCAL = ZoneInfo("Europe/London")
@@ -32,8 +33,20 @@ class ReaderGone(Exception):
     """The program reading our output closed it (`triage case list | head`)."""
 
 
+class TriageCommand(click.Command):
+    """Every command checks who is acting before it does anything, reads included (see `require_actor`)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        require_actor(ctx)
+        return super().invoke(ctx)
+
+
 class TriageGroup(click.Group):
     """Turns every failure into one line on stderr and the contract's exit codes."""
+
+    # Subgroups are TriageGroups too, and every command under them a TriageCommand.
+    command_class = TriageCommand
+    group_class = type
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -43,6 +56,13 @@ class TriageGroup(click.Group):
             raise ReaderGone from None
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        undecodable = next((arg for arg in args if not is_utf8(arg)), None)
+        if undecodable is not None:
+            # Python hands bytes that are not UTF-8 over as lone surrogates, which no database or terminal can
+            # take: refuse before anything is opened, showing the bytes escaped.
+            click.echo(f"error: argument is not valid UTF-8: {shown_bytes(undecodable)}; nothing was done", err=True)
+            sys.exit(2)
         try:
             result = super().main(args=args, prog_name=prog_name or "triage", standalone_mode=False, **extra)
             sys.stdout.flush()  # here, so a reader that went away is caught below and not at exit
@@ -85,6 +105,25 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_bytes(text: str, limit: int = 60) -> str:
+    """The argument as the bytes it was, undecodable ones escaped (\\xff), cut short if long."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that did not come from undecodable bytes
+        raw = text.encode("utf-8", "surrogatepass")
+    escaped = raw.decode("utf-8", "backslashreplace")
+    shown = escaped if len(escaped) <= limit else escaped[:limit] + "…"
+    return f"'{visible_line(shown)}'"
+
+
 def _store_option(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
         if value is not None:
@@ -113,8 +152,57 @@ def common(func: F) -> F:
     return func
 
 
+# --- who is acting ----------------------------------------------------------------------------------------------
+
+# Every command needs an active officer, for reads as well as writes, except these, which say why:
+OPEN_WHEN_EMPTY = "open while the database has no officers"  # checked as usual once there are officers
+BEFORE_SCHEMA = "open while the database has no officers, asked before any migration"
+OWN_CHECK = "checks for itself"
+ACTOR_RULES: dict[tuple[str, ...], str] = {
+    ("officer", "add"): OPEN_WHEN_EMPTY,  # how the first supervisor of a new database is made
+    ("db", "upgrade"): BEFORE_SCHEMA,  # a new PostgreSQL database has no table to hold an officer yet
+    ("demo",): OWN_CHECK,  # an empty database is anyone's to fill; else --force, for a supervisor
+    ("tui",): OWN_CHECK,  # the desk refuses at startup with the same message (plain `triage` goes that way)
+}
+
+
+def command_path(ctx: click.Context) -> tuple[str, ...]:
+    """The command's names below the group, e.g. ("officer", "add")."""
+    names: list[str] = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return tuple(reversed(names))
+
+
+def require_actor(ctx: click.Context) -> None:
+    """Refuse an unknown or deactivated user (exit 2, one line saying what to do) before the command reads
+    anything, by the command's rule above."""
+    rule = ACTOR_RULES.get(command_path(ctx))
+    if rule == OWN_CHECK:
+        return
+    if rule == BEFORE_SCHEMA:
+        from triage_tui.services.database import check_upgrader
+
+        check_upgrader(ctx.find_root().meta.get("triage.db"), actor(ctx))
+        return
+    check_actor(ctx, open_when_empty=rule == OPEN_WHEN_EMPTY)
+
+
+def check_actor(ctx: click.Context, *, open_when_empty: bool = False) -> None:
+    """The acting user must be an active officer. On a current SQLite file this is one read through sqlite3,
+    so the reports' quick path stays quick; otherwise the services decide over the full store, which the
+    command then reuses."""
+    from triage_tui.services.identity import quick_check
+
+    username = actor(ctx)
+    if not quick_check(ctx.find_root().meta.get("triage.db"), username, open_when_empty=open_when_empty):
+        officer_services.check_actor(services(ctx), username, open_when_empty=open_when_empty)
+
+
 def services(ctx: click.Context) -> ServiceContext:
-    """The service context, opened on first use and closed when the command ends."""
+    """The service context, opened on first use and closed when the command ends. (Who is acting has been
+    checked already: see TriageCommand.)"""
     root = ctx.find_root()
     svc = root.meta.get("triage.services")
     if svc is None:
@@ -125,7 +213,10 @@ def services(ctx: click.Context) -> ServiceContext:
 
 
 def actor(ctx: click.Context) -> str:
-    return current_username(ctx.find_root().meta.get("triage.as"))
+    username = current_username(ctx.find_root().meta.get("triage.as"))
+    if not is_utf8(username):  # from TRIAGE_USER: arguments were checked on the way in
+        raise InvalidInput(f"the user name is not valid UTF-8: {shown_bytes(username)} (see --as and TRIAGE_USER)")
+    return username
 
 
 class TimeType(click.ParamType):

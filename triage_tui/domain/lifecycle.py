@@ -27,7 +27,10 @@ class Action(StrEnum):
     COHORT = "cohort"
     CLAIM = "claim"
     RELEASE = "release"
+    # Events about officers rather than cases (no case, no status): who added, changed or deactivated whom.
     OFFICER_ADD = "officer_add"
+    OFFICER_UPDATE = "officer_update"
+    OFFICER_DEACTIVATE = "officer_deactivate"
     IMPORT = "import"
 
 

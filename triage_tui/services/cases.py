@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from triage_tui.domain.codes import (
@@ -23,9 +24,11 @@ from triage_tui.domain.codes import (
 )
 from triage_tui.domain.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from triage_tui.domain.lifecycle import Action, transition
+from triage_tui.domain.text import limit_of
 from triage_tui.domain.views import CaseView
 from triage_tui.services.audit import record
 from triage_tui.services.context import ServiceContext
+from triage_tui.services.fields import required_text, text_field
 from triage_tui.services.officers import require_officer, require_supervisor
 from triage_tui.store import queries
 from triage_tui.store.queries import CaseFilter
@@ -35,22 +38,21 @@ LONDON = ZoneInfo("Europe/London")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 # A received time a little ahead of ours is a clock skew between machines; more is a typing mistake.
 FUTURE_TOLERANCE = timedelta(minutes=5)
-LIMITS = {"customer_name": 200, "summary": 500, "details": 20_000, "note": 5_000, "service": 200, "cohort": 64}
 
 # Supervisors may do everything; these actions are theirs alone.
 SUPERVISOR_ONLY = frozenset({Action.REASSIGN, Action.COHORT})
 
 
-def _text(value: str | None, field: str, *, required: bool = False) -> str | None:
-    cleaned = value.strip() if value is not None else None
-    if not cleaned:
-        if required:
-            raise InvalidInput(f"{field} must not be empty")
-        return None
-    limit = LIMITS.get(field)
-    if limit is not None and len(cleaned) > limit:
-        raise InvalidInput(f"{field} is longer than {limit} characters")
-    return cleaned
+def _text(value: str | None, field: str, *, required: bool = False, label: str | None = None) -> str | None:
+    # The limits are domain/text.py's LIMITS, the one table the desk, the commands and the import share.
+    return text_field(value, field, required=required, label=label)
+
+
+def unknown_case(reference: str) -> NotFound:
+    """The refusal for a reference no case has (any letter case); a pasted essay is not echoed whole."""
+    limit = limit_of("reference")
+    shown = reference if len(reference) <= limit else reference[:limit] + "…"
+    return NotFound(f"unknown case {shown!r}")
 
 
 def _describe_last_change(session: Session, case: Case) -> str:
@@ -91,9 +93,9 @@ def _act(
         officer = require_officer(session, actor)
         if action in SUPERVISOR_ONLY:
             require_supervisor(officer, action.value)
-        case = queries.case_by_reference(session, reference, for_update=True)
+        case = queries.case_by_reference(session, reference.strip(), for_update=True)
         if case is None:
-            raise NotFound(f"unknown case {reference!r}")
+            raise unknown_case(reference)
         names = queries.usernames(session)
         if expected_version is not None and case.version != expected_version:
             raise Conflict(
@@ -158,50 +160,70 @@ def intake(
 ) -> CaseView:
     """Record a new contact; it waits in `new` for triage."""
     now = ctx.now()
-    name = _text(customer_name, "customer_name", required=True)
-    text = _text(summary, "summary", required=True)
+    name = required_text(customer_name, "customer_name")
+    text = required_text(summary, "summary")
     body = _text(details, "details")
+    chan_text = _text(channel, "channel", required=True)
+    assert chan_text is not None
     try:
-        chan = Channel(channel.strip().lower().replace(" ", "_"))
+        chan = Channel(chan_text.lower().replace(" ", "_"))
     except ValueError:
         choices = ", ".join(c.value for c in Channel)
         raise InvalidInput(f"unknown channel {channel!r} (choose from {choices})") from None
     received = received_at or now
     if received > now + FUTURE_TOLERANCE:
         raise InvalidInput(f"received time {received.isoformat()} is in the future")
-    ref = reference.strip() if reference else None
+    ref = _text(reference, "reference")
     if ref is not None and not REFERENCE.match(ref):
         raise InvalidInput(f"invalid reference {reference!r}: letters, digits and / _ . - up to 40 characters")
-    with ctx.store.write() as session:
-        officer = require_officer(session, actor)
-        if ref is not None and queries.reference_exists(session, ref):
-            raise InvalidInput(f"reference {ref} already exists")
-        case = Case(
-            # A unique placeholder until the row has its id, from which the reference is made.
-            reference=ref or f"pending-{uuid.uuid4().hex}",
-            received_at=received,
-            channel=chan.value,
-            customer_name=name,
-            customer_email=_text(customer_email, "customer_email"),
-            customer_phone=_text(customer_phone, "customer_phone"),
-            summary=text,
-            details=body,
-            type=CaseType.UNCLASSIFIED.value,
-            status=Status.NEW.value,
-            cohort=_text(cohort, "cohort"),
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(case)
-        session.flush()
-        assert case.id is not None
-        if ref is None:
-            case.reference = _generated_reference(session, case.id)
+    email = _text(customer_email, "customer_email")
+    phone = _text(customer_phone, "customer_phone")
+    tag = _text(cohort, "cohort")
+    try:
+        with ctx.store.write() as session:
+            officer = require_officer(session, actor)
+            if ref is not None:
+                _refuse_taken_reference(session, ref)
+            case = Case(
+                # A unique placeholder until the row has its id, from which the reference is made.
+                reference=ref or f"pending-{uuid.uuid4().hex}",
+                received_at=received,
+                channel=chan.value,
+                customer_name=name,
+                customer_email=email,
+                customer_phone=phone,
+                summary=text,
+                details=body,
+                type=CaseType.UNCLASSIFIED.value,
+                status=Status.NEW.value,
+                cohort=tag,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
             session.add(case)
-        details = {"received_at": received.isoformat(), "channel": chan.value}
-        record(session, case, officer.username, Action.INTAKE, None, Status.NEW.value, details, now, new=True)
-        return queries.case_view(case, queries.usernames(session), queries.events_for_case(session, case.id))
+            session.flush()
+            assert case.id is not None
+            if ref is None:
+                case.reference = _generated_reference(session, case.id)
+                session.add(case)
+            facts = {"received_at": received.isoformat(), "channel": chan.value}
+            record(session, case, officer.username, Action.INTAKE, None, Status.NEW.value, facts, now, new=True)
+            return queries.case_view(case, queries.usernames(session), queries.events_for_case(session, case.id))
+    except IntegrityError:
+        # Another desk stored the same reference (in any letter case) a moment ago; the unique index caught it.
+        raise InvalidInput(f"reference {ref} already exists") from None
+
+
+def _refuse_taken_reference(session: Session, ref: str) -> None:
+    existing = queries.case_by_reference(session, ref)
+    if existing is None:
+        return
+    if existing.reference == ref:
+        raise InvalidInput(f"reference {ref} already exists")
+    raise InvalidInput(
+        f"reference {ref} is taken by case {existing.reference}: references are the same regardless of letter case"
+    )
 
 
 def _generated_reference(session: Session, case_id: int) -> str:
@@ -248,7 +270,7 @@ def signpost(
     expected_version: int | None = None,
 ) -> CaseView:
     """Not a council complaint: signpost to another organisation, or pass on as a service request."""
-    org = _text(to, "organisation")
+    org = _text(to, "signposted_to", label="organisation")
     service = _text(service_request, "service")
     if (org is None) == (service is None):
         raise InvalidInput("signpost needs exactly one of --to ORGANISATION or --service-request SERVICE")
@@ -374,7 +396,7 @@ def close(
         raise InvalidInput(
             f"close reason {reason.value} is set by signposting; close takes withdrawn, duplicate or out_of_time"
         )
-    original = duplicate_of.strip() if duplicate_of else None
+    original = _text(duplicate_of, "reference", label="duplicate_of")
     if reason is CloseReason.DUPLICATE and not original:
         raise InvalidInput("a duplicate needs --duplicate-of REFERENCE (the original case)")
     if reason is not CloseReason.DUPLICATE and original:
@@ -383,17 +405,18 @@ def close(
 
     def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         if original is not None:
-            if original == case.reference:
-                raise InvalidInput("a case cannot be a duplicate of itself")
-            if not queries.reference_exists(session, original):
+            first = queries.case_by_reference(session, original)
+            if first is None:
                 raise NotFound(f"unknown case {original!r} (the original of the duplicate)")
-            case.duplicate_of = original
+            if first.id == case.id:
+                raise InvalidInput("a case cannot be a duplicate of itself")
+            case.duplicate_of = first.reference  # as stored, whatever letter case was typed
         _leave_new(case, now)
         case.close_reason = reason.value
         case.closed_at = now
         case.claimed_by_id = None
         case.claimed_until = None
-        return {"reason": reason.value, "duplicate_of": original, "note": remark}
+        return {"reason": reason.value, "duplicate_of": case.duplicate_of if original else None, "note": remark}
 
     return _act(ctx, actor, reference, Action.CLOSE, change, expected_version=expected_version)
 
@@ -452,7 +475,7 @@ def get_case(ctx: ServiceContext, reference: str) -> CaseView:
     with ctx.store.read() as session:
         case = queries.case_by_reference(session, reference.strip())
         if case is None:
-            raise NotFound(f"unknown case {reference!r}")
+            raise unknown_case(reference)
         assert case.id is not None
         return queries.case_view(case, queries.usernames(session), queries.events_for_case(session, case.id))
 

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import CaseType, Channel, CloseReason, Outcome, Role, Team
-from triage_tui.domain.errors import StoreUnavailable, TriageError
+from triage_tui.domain.errors import InvalidInput, StoreUnavailable, TriageError
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
-from triage_tui.services.officers import add_officer
+from triage_tui.services.officers import add_officer, require_officer, require_supervisor
 from triage_tui.store import queries
 
 
@@ -169,34 +169,24 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def fill_demo(
-    ctx: ServiceContext, actor: str, *, size: str = "small", seed: int = 2021, if_empty: bool = False
+    ctx: ServiceContext,
+    actor: str,
+    *,
+    size: str = "small",
+    seed: int = 2021,
+    if_empty: bool = False,
+    force: bool = False,
 ) -> str | None:
-    """Fill the database; returns a one-paragraph summary, or None when `if_empty` found cases already."""
-    with ctx.store.read() as session:
-        has_cases = bool(queries.find_cases(session, queries.CaseFilter(limit=1)))
-        has_officers = queries.officer_count(session) > 0
-    if if_empty and has_cases:
+    """Fill the database; returns a one-paragraph summary, or None when `if_empty` found it in use."""
+    if if_empty and not is_empty(ctx):
         return None
     rng = random.Random(seed)
     now = ctx.now()
     start = now - timedelta(days=DAYS + 1)
-    at = at_time(ctx, start)
-    bootstrap = actor
-    if not has_officers:
-        # The first officer may be added by anyone; make the person running the demo a supervisor.
-        add_officer(at, actor, actor, actor.replace(".", " ").title(), Role.SUPERVISOR, Team.TRIAGE)
-    else:
-        with ctx.store.read() as session:
-            if queries.officer_by_username(session, actor) is None:
-                bootstrap = STAFF[0].username if queries.officer_by_username(session, STAFF[0].username) else actor
-    with ctx.store.read() as session:
-        existing = {o.username for o in queries.officers(session)}
-    for person in STAFF:
-        if person.username not in existing:
-            add_officer(at, bootstrap, person.username, person.name, person.role, person.team)
+    staff = prepare(at_time(ctx, start), actor, force=force)
 
-    triage_team = [p.username for p in STAFF if p.team is Team.TRIAGE]
-    complaints_team = [p.username for p in STAFF if p.team is not Team.TRIAGE and p.role is Role.OFFICER]
+    triage_team = [p.username for p in staff if p.team is Team.TRIAGE]
+    complaints_team = [p.username for p in staff if p.team is not Team.TRIAGE and p.role is Role.OFFICER]
     count = SIZES[size]
     made = 0
     for _ in range(count):
@@ -210,10 +200,46 @@ def fill_demo(
         _one_contact(ctx, rng, received, now, triage_team, complaints_team)
         made += 1
     return (
-        f"filled {ctx.store.path or 'the database'} with demo data: {len(STAFF)} staff in the triage, complaints "
+        f"filled {ctx.store.path or 'the database'} with demo data: {len(staff)} staff in the triage, complaints "
         f"and recovery teams and {made} contacts received over the last {DAYS} days "
         f"(you act as {actor}; try `triage officer list`)"
     )
+
+
+def prepare(ctx: ServiceContext, actor: str, *, force: bool, everyone: bool = False) -> list[Person]:
+    """Check the demo may write here, make its staff, and return the staff its cases will name.
+
+    An empty database (no cases, no officers) is anyone's to fill: the person running the demo becomes its
+    first supervisor. A database in use takes demo data only with `force`, from an active supervisor. The
+    demo's contacts are worked by its own made-up staff; a real officer with one of their usernames is left
+    out, so no event names a real person as doing what they never did (with `everyone`, for history that
+    names each of them, the demo is refused instead).
+    """
+    if is_empty(ctx):
+        add_officer(ctx, actor, actor, actor.replace(".", " ").title(), Role.SUPERVISOR, Team.TRIAGE)
+    elif not force:
+        raise InvalidInput(
+            "the database is already in use: the demo writes only into an empty database "
+            "(a supervisor may add demo data anyway with --force)"
+        )
+    else:
+        with ctx.store.read() as session:
+            require_supervisor(require_officer(session, actor), "add demo data to a database in use")
+    with ctx.store.read() as session:
+        taken = {o.username.lower() for o in queries.officers(session)}
+        made_by_demo = queries.demo_officers(session)
+    staff = [p for p in STAFF if p.username not in taken or p.username in made_by_demo]
+    if everyone and len(staff) < len(STAFF):
+        real = ", ".join(p.username for p in STAFF if p not in staff)
+        raise InvalidInput(
+            f"the demo's staff would share usernames with real officers here ({real}): use a new database"
+        )
+    if not any(p.team is Team.TRIAGE for p in staff) or not any(p.role is Role.OFFICER for p in staff):
+        raise InvalidInput("the demo's staff usernames are all taken by real officers here: use a new database")
+    for person in staff:
+        if person.username not in taken:
+            add_officer(ctx, actor, person.username, person.name, person.role, person.team, demo=True)
+    return staff
 
 
 def at_time(ctx: ServiceContext, moment: datetime) -> ServiceContext:
@@ -334,24 +360,33 @@ CHUNK = 5_000
 
 
 def fill_large(
-    ctx: ServiceContext, actor: str, *, total: int = LARGE_TOTAL, open_cases: int = LARGE_OPEN, seed: int = 2021
+    ctx: ServiceContext,
+    actor: str,
+    *,
+    total: int = LARGE_TOTAL,
+    open_cases: int = LARGE_OPEN,
+    seed: int = 2021,
+    force: bool = False,
 ) -> str:
     """`total` cases over three years, `open_cases` of them still open, written as history in bulk."""
     from triage_tui.services.history import HistoryRow, HistoryWriter, write_prepared
 
     if is_empty(ctx):
         fill_demo(ctx, actor, size="small", seed=seed)
+        people = list(STAFF)
+    else:
+        people = prepare(ctx, actor, force=force)
     rng = random.Random(seed)
     now = ctx.now()
     with ctx.store.read() as session:
         staff = {o.username: o.id for o in queries.officers(session)}
-    workers = [p.username for p in STAFF if p.role is Role.OFFICER and p.team is not Team.TRIAGE]
+    workers = [p.username for p in people if p.role is Role.OFFICER and p.team is not Team.TRIAGE]
     made = 0
     while made < total:
         rows = []
         for i in range(made, min(total, made + CHUNK)):
             rows.append(_historic_row(rng, i, now, total, open_cases, workers, staff, HistoryRow))
-        writer = HistoryWriter(ctx.store.dialect, "demo", now)
+        writer = HistoryWriter(ctx.store.dialect, actor, now)  # the one who loaded it, as for an import
         with ctx.store.write() as session:
             write_prepared(session, [writer.prepare(row) for row in rows])
         made += len(rows)
@@ -359,8 +394,9 @@ def fill_large(
 
 
 def is_empty(ctx: ServiceContext) -> bool:
+    """No officers and no cases: a database nobody uses yet."""
     with ctx.store.read() as session:
-        return queries.officer_count(session) == 0
+        return queries.officer_count(session) == 0 and not queries.find_cases(session, queries.CaseFilter(limit=1))
 
 
 def _historic_row(rng, i, now, total, open_cases, workers, staff, HistoryRow):  # type: ignore[no-untyped-def]

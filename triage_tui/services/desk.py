@@ -27,6 +27,7 @@ from triage_tui.domain.queue import (
 )
 from triage_tui.domain.views import CaseView
 from triage_tui.services.audit import record
+from triage_tui.services.cases import unknown_case
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import require_officer
 from triage_tui.store import queries
@@ -153,9 +154,9 @@ def release(ctx: ServiceContext, actor: str, reference: str) -> CaseView:
     now = ctx.now()
     with ctx.store.write() as session:
         officer = require_officer(session, actor)
-        case = queries.case_by_reference(session, reference, for_update=True)
+        case = queries.case_by_reference(session, reference.strip(), for_update=True)
         if case is None:
-            raise NotFound(f"unknown case {reference!r}")
+            raise unknown_case(reference)
         transition(Action.RELEASE, Status(case.status), case.reference)
         if case.claimed_by_id is None or (case.claimed_until is not None and case.claimed_until < now):
             raise TransitionRefused(f"case {case.reference} is not claimed")

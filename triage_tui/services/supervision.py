@@ -17,6 +17,7 @@ from triage_tui.domain.views import CaseView
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.desk import officer_loads, queue_page
+from triage_tui.services.fields import required_text, text_field
 from triage_tui.services.officers import require_officer, require_supervisor
 from triage_tui.store import queries
 
@@ -66,10 +67,16 @@ def _supervisor(ctx: ServiceContext, actor: str, what: str) -> None:
         require_supervisor(require_officer(session, actor), what)
 
 
-def _officer(ctx: ServiceContext, username: str) -> None:
+def _officer(ctx: ServiceContext, username: str, *, active: bool = False) -> str:
+    """The officer's username as stored (any letter case finds it); `active` for one who is to take cases
+    (a leaver's cases may still be moved away from them)."""
     with ctx.store.read() as session:
-        if queries.officer_by_username(session, username) is None:
+        row = queries.officer_by_username(session, username.strip())
+        if row is None:
             raise NotFound(f"unknown officer {username!r} (see `triage officer list`)")
+        if active and not row.active:
+            raise InvalidInput(f"officer {row.username!r} is no longer active")
+        return row.username
 
 
 def bulk_reassign(
@@ -84,12 +91,14 @@ def bulk_reassign(
 ) -> BulkResult:
     """Move `source`'s open cases (of a cohort, or only the overdue and breached ones) to `target`."""
     _supervisor(ctx, actor, "reassign cases")
-    _officer(ctx, source)
-    _officer(ctx, target)
+    source = _officer(ctx, source)
+    target = _officer(ctx, target, active=True)
     if source == target:
         raise InvalidInput("--from and --to name the same officer")
     if not reason.strip():
         raise InvalidInput("a reassignment needs --reason (kept in each case's history)")
+    reason = required_text(reason, "reason")
+    cohort = text_field(cohort, "cohort")
     bands = (Band.OVERDUE, Band.BREACHED) if overdue else ()
     page = queue_page(ctx, QueueQuery(statuses=MY_STATUSES, officer=source, cohort=cohort, bands=bands), limit=100_000)
     return apply_each(
@@ -113,6 +122,7 @@ def plan_distribution(
     the one with the fewest open cases at that point. Most urgent cases first."""
     if strategy not in ("round-robin", "least-loaded"):
         raise InvalidInput("--strategy takes round-robin or least-loaded")
+    cohort = required_text(cohort, "cohort")
     loads = [load for load in officer_loads(ctx) if load.officer.team is team and load.officer.role is Role.OFFICER]
     if not loads:
         raise InvalidInput(f"the {team.value} team has no active officers")

@@ -15,7 +15,7 @@ from triage_tui.domain.errors import SchemaOutOfDate
 from triage_tui.store.engine import Store
 from triage_tui.store.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 
-__all__ = ["KNOWN_REVISIONS", "SCHEMA_HEAD", "current_revision", "ensure_schema", "upgrade"]
+__all__ = ["KNOWN_REVISIONS", "SCHEMA_HEAD", "current_revision", "ensure_schema", "officer_standing", "upgrade"]
 
 
 def migrations_dir() -> Path:
@@ -48,17 +48,35 @@ def upgrade(store: Store) -> tuple[str | None, str]:
     return before, SCHEMA_HEAD
 
 
-def _revision_on(connection) -> str | None:  # type: ignore[no-untyped-def]
-    exists = connection.execute(
+def _has_table(connection, name: str) -> bool:  # type: ignore[no-untyped-def]
+    found = connection.execute(
         text(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+            "SELECT name FROM sqlite_master WHERE type='table' AND name=:name"
             if connection.dialect.name == "sqlite"
-            else "SELECT to_regclass('alembic_version')::text"
-        )
+            else "SELECT to_regclass(:name)::text"
+        ),
+        {"name": name},
     ).scalar()
-    if not exists:
+    return bool(found)
+
+
+def _revision_on(connection) -> str | None:  # type: ignore[no-untyped-def]
+    if not _has_table(connection, "alembic_version"):
         return None
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def officer_standing(store: Store, username: str) -> tuple[int, bool | None]:
+    """How many officers there are, and whether `username` (any letter case) is one and active (None: not
+    one). Read without assuming a current schema, or any: `db upgrade` asks before it migrates."""
+    with store.errors(), store.engine.connect() as connection:
+        if not _has_table(connection, "officers"):
+            return 0, None
+        count = connection.execute(text("SELECT count(*) FROM officers")).scalar() or 0
+        active = connection.execute(
+            text("SELECT active FROM officers WHERE lower(username) = lower(:username)"), {"username": username}
+        ).scalar()
+    return count, None if active is None else bool(active)
 
 
 def ensure_schema(store: Store) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Index, and_, func, or_
 from sqlmodel import Session, col, select
 
 from triage_tui.domain.codes import CaseType, Role, Status, Team
@@ -14,13 +14,48 @@ from triage_tui.domain.queue import Candidate
 from triage_tui.domain.views import CaseView, EventView, OfficerView
 from triage_tui.store.tables import Case, Event, Officer
 
+# Usernames and references are unique regardless of letter case: migration 0004 creates these indexes, and
+# declaring them on the tables' metadata here, beside the lookups they serve, keeps the schema check exact.
+Index("ux_officers_username_lower", func.lower(Officer.__table__.c.username), unique=True)  # type: ignore[attr-defined]
+Index("ux_cases_reference_lower", func.lower(Case.__table__.c.reference), unique=True)  # type: ignore[attr-defined]
+
+
+def _same_name(column: Any, value: str) -> Any:
+    """Usernames and references are unique regardless of letter case, stored as first spelt. Both sides go
+    through the database's lower(), so the comparison folds exactly as the unique index on lower(column) does,
+    and that index answers it."""
+    return func.lower(column) == func.lower(value)
+
 
 def officer_by_username(session: Session, username: str) -> Officer | None:
-    return session.exec(select(Officer).where(Officer.username == username)).first()
+    return session.exec(select(Officer).where(_same_name(Officer.username, username))).first()
 
 
 def officer_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Officer)).one()
+
+
+def active_supervisor_count(session: Session) -> int:
+    return session.exec(
+        select(func.count()).select_from(Officer).where(Officer.role == Role.SUPERVISOR.value, col(Officer.active))
+    ).one()
+
+
+def officer_open_cases(session: Session, officer_id: int, statuses: Sequence[str], now: Any) -> list[Case]:
+    """An officer's cases in `statuses`, and the new contacts they hold a live claim on; oldest first."""
+    held = or_(
+        and_(col(Case.officer_id) == officer_id, col(Case.status).in_(list(statuses))),
+        and_(
+            col(Case.claimed_by_id) == officer_id, col(Case.status) == Status.NEW.value, col(Case.claimed_until) > now
+        ),
+    )
+    return list(session.exec(select(Case).where(held).order_by(col(Case.received_at), col(Case.id))))
+
+
+def demo_officers(session: Session) -> set[str]:
+    """Usernames (lower case) of the officers a demo made up, as their officer_add events say."""
+    rows = session.exec(select(Event.details).where(col(Event.case_id).is_(None), Event.action == "officer_add"))
+    return {str(d["username"]).lower() for d in rows if isinstance(d, dict) and d.get("demo") and "username" in d}
 
 
 def officers(session: Session) -> list[Officer]:
@@ -32,7 +67,7 @@ def usernames(session: Session) -> dict[int, str]:
 
 
 def case_by_reference(session: Session, reference: str, *, for_update: bool = False) -> Case | None:
-    query = select(Case).where(Case.reference == reference)
+    query = select(Case).where(_same_name(Case.reference, reference))
     if for_update:
         # A row lock on PostgreSQL; on SQLite the BEGIN IMMEDIATE transaction already serialises writers.
         query = query.with_for_update()
@@ -40,7 +75,7 @@ def case_by_reference(session: Session, reference: str, *, for_update: bool = Fa
 
 
 def reference_exists(session: Session, reference: str) -> bool:
-    return session.exec(select(Case.id).where(Case.reference == reference)).first() is not None
+    return session.exec(select(Case.id).where(_same_name(Case.reference, reference))).first() is not None
 
 
 def events_for_case(session: Session, case_id: int) -> list[Event]:

@@ -59,12 +59,17 @@ class QuickRead:
         return row[0] if row else None
 
     def officer(self, username: str) -> OfficerView | None:
+        """By username regardless of letter case (as store/queries.py looks it up; the index on
+        lower(username) answers it)."""
         row = self.connection.execute(
-            "SELECT username, name, role, team, active FROM officers WHERE username = ?", (username,)
+            "SELECT username, name, role, team, active FROM officers WHERE lower(username) = lower(?)", (username,)
         ).fetchone()
         if row is None:
             return None
         return OfficerView(username=row[0], name=row[1], role=Role(row[2]), team=Team(row[3]), active=bool(row[4]))
+
+    def officer_count(self) -> int:
+        return self.connection.execute("SELECT count(*) FROM officers").fetchone()[0]
 
     def latest_event_id(self) -> int:
         return self.connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
