@@ -1,6 +1,7 @@
 """The one way a change to a case is recorded: its version bumped, an event appended, and its (type, status)
 over time kept up to date for the reports, all in the caller's transaction. Events are never updated or
-deleted (the migrations' triggers refuse it too)."""
+deleted (the migrations' triggers refuse it too), and each joins the audit chain as the session flushes it
+(store/chain.py), so every event written through the ORM is chained, here or elsewhere."""
 
 from __future__ import annotations
 
