@@ -64,7 +64,9 @@ def _done(ctx: click.Context, case_view: CaseView, message: str, as_json: bool) 
 LIMIT = click.IntRange(1, 1_000_000_000)
 json_flag = click.option("--json", "as_json", is_flag=True, help="Print the case afterwards as JSON.")
 version_option = click.option(
-    "--expect-version", type=int, help="Refuse if the case is no longer at this version (someone changed it)."
+    "--expect-version",
+    type=click.IntRange(min=1),
+    help="Refuse if the case is no longer at this version (someone changed it).",
 )
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DatabaseError, DBAPIError, InternalError, OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, InternalError, OperationalError
 from sqlmodel import Session
 
-from triage_tui.domain.errors import StoreUnavailable
+from triage_tui.domain.errors import InvalidInput, StoreUnavailable
 from triage_tui.store.paths import default_database_path, describe, resolve_url, sqlite_path
 
 __all__ = ["Store", "default_database_path", "describe", "explain_operational_error", "resolve_url", "sqlite_path"]
@@ -114,6 +114,10 @@ class Store:
             # OperationalError: the database could not do it (locked, full, read-only, gone). InternalError is
             # PostgreSQL's class for a read-only transaction (a standby server); it is the same fault to a user.
             raise StoreUnavailable(explain_operational_error(exc, self.url, self.lock_wait)) from None
+        except DataError as exc:
+            # A value the database's types cannot hold: PostgreSQL's text takes no NUL character, which SQLite
+            # stores. It is the input's fault; the message is the server's first line, which names no value.
+            raise InvalidInput(explain_data_error(exc, self.url)) from None
         except DatabaseError as exc:
             # The base class itself (not its IntegrityError and other subclasses, which callers handle) is what
             # sqlite3 raises for a damaged file: 'database disk image is malformed', 'file is not a database'.
@@ -148,6 +152,14 @@ def explain_operational_error(exc: DBAPIError, url: str, lock_wait: float = LOCK
         return f"cannot connect to database {where}: {first}"
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     return f"database {where}: {first}"
+
+
+def explain_data_error(exc: DBAPIError, url: str) -> str:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    if "nul" in text.lower() and "0x00" in text.lower():
+        return f"{describe(url)} cannot store or look up text with a NUL character (\\x00); nothing was written"
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"database {describe(url)} cannot take a value given: {first}; nothing was written"
 
 
 FULL_BELOW_BYTES = 1 << 20
