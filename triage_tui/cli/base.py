@@ -140,7 +140,7 @@ def common(func: F) -> F:
         metavar="USERNAME",
         expose_value=False,
         callback=_store_option("as"),
-        help="Who acts (else TRIAGE_USER, else the login name).",
+        help="Who acts, an active officer, for reads too; any letter case (else TRIAGE_USER, else the login name).",
     )(func)
     func = click.option(
         "--db",
@@ -254,7 +254,12 @@ def emit_json(data: Any) -> None:
 @click.version_option(package_name="triage-tui", prog_name="triage")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """The complaints triage desk. With no command, opens the desk (the terminal UI)."""
+    """The complaints triage desk. With no command, opens the desk (the terminal UI).
+
+    Every command, reads included, acts as an active officer (--as, else TRIAGE_USER, else the login name).
+    On a database with no officers yet, `officer add` (to make the first supervisor), `db upgrade` and `demo`
+    are open to anyone; once there are officers, `db upgrade` too needs an active officer.
+    """
     if ctx.invoked_subcommand is None:
         ctx.invoke(tui)
 
