@@ -48,12 +48,14 @@ def record(
 
 def _track_state(session: Session, case: Case, status: str, now: datetime, new: bool) -> None:
     """Close the case's current (type, status) and open the next when the change moved either."""
+    case_id = case.id
+    assert case_id is not None, "a case is flushed before its changes are recorded"
     if new:
         session.add(
-            CaseState(case_id=case.id, type=case.type, status=status, valid_from=case.received_at, valid_to=STILL)
+            CaseState(case_id=case_id, type=case.type, status=status, valid_from=case.received_at, valid_to=STILL)
         )
         return
-    current = session.exec(select(CaseState).where(CaseState.case_id == case.id, CaseState.valid_to == STILL)).first()
+    current = session.exec(select(CaseState).where(CaseState.case_id == case_id, CaseState.valid_to == STILL)).first()
     if current is not None and (current.type, current.status) == (case.type, status):
         return
     moment = now
@@ -61,4 +63,4 @@ def _track_state(session: Session, case: Case, status: str, now: datetime, new: 
         moment = max(now, current.valid_from)
         current.valid_to = moment
         session.add(current)
-    session.add(CaseState(case_id=case.id, type=case.type, status=status, valid_from=moment, valid_to=STILL))
+    session.add(CaseState(case_id=case_id, type=case.type, status=status, valid_from=moment, valid_to=STILL))
