@@ -29,6 +29,7 @@ from triage_tui.domain.views import CaseView
 from triage_tui.services.audit import record
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.fields import required_text, text_field
+from triage_tui.services.identity import unknown_officer
 from triage_tui.services.officers import require_officer, require_supervisor
 from triage_tui.store import queries
 from triage_tui.store.queries import CaseFilter
@@ -319,7 +320,7 @@ def allocate(
 def _assignee(session: Session, username: str) -> Officer:
     target = queries.officer_by_username(session, username.strip())
     if target is None:
-        raise NotFound(f"unknown officer {username!r} (see `triage officer list`)")
+        raise unknown_officer(username)
     if not target.active:
         raise InvalidInput(f"officer {username!r} is no longer active")
     return target
@@ -496,7 +497,7 @@ def list_cases(
         if officer is not None:
             row = queries.officer_by_username(session, officer)
             if row is None:
-                raise NotFound(f"unknown officer {officer!r} (see `triage officer list`)")
+                raise unknown_officer(officer)
             officer_id = row.id
         flt = CaseFilter(statuses=statuses or (), types=types or (), officer_id=officer_id, cohort=cohort, limit=limit)
         names = queries.usernames(session)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from triage_tui.domain.clock import Band, CaseTimes
 from triage_tui.domain.codes import CaseType, Role, Status
-from triage_tui.domain.errors import Conflict, NotFound, TransitionRefused
+from triage_tui.domain.errors import Conflict, TransitionRefused
 from triage_tui.domain.lifecycle import Action, transition
 from triage_tui.domain.queue import (
     MY_STATUSES,
@@ -29,6 +29,7 @@ from triage_tui.domain.views import CaseView
 from triage_tui.services.audit import record
 from triage_tui.services.cases import unknown_case
 from triage_tui.services.context import ServiceContext
+from triage_tui.services.identity import unknown_officer
 from triage_tui.services.officers import require_officer
 from triage_tui.store import queries
 
@@ -72,7 +73,7 @@ def _officer_id(session: Session, username: str | None) -> int | None:
         return None
     row = queries.officer_by_username(session, username)
     if row is None:
-        raise NotFound(f"unknown officer {username!r}")
+        raise unknown_officer(username)
     return row.id
 
 

@@ -20,11 +20,21 @@ from triage_tui.store.schema import SCHEMA_HEAD
 
 def unknown_user(username: str) -> NotFound:
     if len(username) > limit_of("username"):
-        return NotFound(f"unknown user {username[:20]!r}…: a username is at most {limit_of('username')} characters")
+        return NotFound(f"unknown user {_clipped(username)!r}: a username is at most {limit_of('username')} characters")
     return NotFound(
         f"unknown user {username!r}: a supervisor can add them with "
         f'`triage officer add {username} --name "Full Name"` (or act as another with --as)'
     )
+
+
+def unknown_officer(username: str) -> NotFound:
+    """An officer named as the one to take or filter cases, not the one acting."""
+    return NotFound(f"unknown officer {_clipped(username)!r} (see `triage officer list`)")
+
+
+def _clipped(username: str) -> str:
+    limit = limit_of("username")
+    return username if len(username) <= limit else username[:limit] + "…"
 
 
 def inactive_user(username: str) -> RoleRefused:

@@ -15,14 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from triage_tui.domain.codes import Role, Status, Team
-from triage_tui.domain.errors import InvalidInput, NotFound, RoleRefused
+from triage_tui.domain.errors import InvalidInput, RoleRefused
 from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.queue import MY_STATUSES
 from triage_tui.domain.views import CaseView, OfficerView
 from triage_tui.services.audit import record
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.fields import required_text
-from triage_tui.services.identity import inactive_user, judge, unknown_user
+from triage_tui.services.identity import inactive_user, judge, unknown_officer, unknown_user
 from triage_tui.store import queries
 from triage_tui.store.tables import Event, Officer
 
@@ -153,7 +153,7 @@ class Deactivation:
 def _target(session: Session, username: str) -> Officer:
     row = queries.officer_by_username(session, username.strip())
     if row is None:
-        raise NotFound(f"unknown officer {username!r} (see `triage officer list`)")
+        raise unknown_officer(username)
     return row
 
 

@@ -11,13 +11,14 @@ from itertools import cycle
 
 from triage_tui.domain.clock import Band
 from triage_tui.domain.codes import Role, Status, Team
-from triage_tui.domain.errors import InvalidInput, NotFound, StoreUnavailable, TriageError
+from triage_tui.domain.errors import InvalidInput, StoreUnavailable, TriageError
 from triage_tui.domain.queue import MY_STATUSES, QueueQuery
 from triage_tui.domain.views import CaseView
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.desk import officer_loads, queue_page
 from triage_tui.services.fields import required_text, text_field
+from triage_tui.services.identity import unknown_officer
 from triage_tui.services.officers import require_officer, require_supervisor
 from triage_tui.store import queries
 
@@ -73,7 +74,7 @@ def _officer(ctx: ServiceContext, username: str, *, active: bool = False) -> str
     with ctx.store.read() as session:
         row = queries.officer_by_username(session, username.strip())
         if row is None:
-            raise NotFound(f"unknown officer {username!r} (see `triage officer list`)")
+            raise unknown_officer(username)
         if active and not row.active:
             raise InvalidInput(f"officer {row.username!r} is no longer active")
         return row.username
