@@ -216,3 +216,24 @@ def test_every_free_text_field_is_held_to_the_table(ctx: ServiceContext, staff) 
     assert str(refused.value) == "reason is longer than 2,000 characters (130,000)"
     assert len(cases.get_case(ctx, ref).events) == before
     assert [o.username for o in officers.list_officers(ctx) if o.username == "dave"] == []
+
+
+def test_the_desks_quick_start_finds_any_spelling_and_never_a_leaver(sqlite_url: str, clock) -> None:
+    """The desk's first read straight from the SQLite file follows the same rules as the full store."""
+    from triage_tui.domain.policy import DEFAULT_POLICY
+    from triage_tui.services.quickstart import quick_start
+    from triage_tui.store.engine import Store
+
+    store = Store(sqlite_url)
+    try:
+        ctx = ServiceContext(store=store, policy=DEFAULT_POLICY, clock=clock)
+        officers.add_officer(ctx, "root", "boss", "Helen Morgan", Role.SUPERVISOR)
+        officers.add_officer(ctx, "boss", "Alice", "Alice Adams")
+        quick = quick_start(sqlite_url, "ALICE", limit=5)
+        assert quick is not None and quick.officer.username == "Alice"
+        officers.deactivate_officer(ctx, "boss", "alice", reason="left")
+        assert quick_start(sqlite_url, "alice", limit=5) is None  # the full store then refuses, in one line
+        with pytest.raises(RoleRefused, match="deactivated"):
+            officers.get_officer(ctx, "alice")
+    finally:
+        store.dispose()
