@@ -92,6 +92,18 @@ def test_deactivate_lists_the_open_cases_and_keeps_the_history(triage: Triage) -
     assert triage.json("case", "show", ref)["officer"] == "dave"
 
 
+def test_a_deactivation_can_be_undone(triage: Triage) -> None:
+    triage("officer", "deactivate", "alice", "--reason", "left")
+    one_error_line(
+        triage("officer", "reactivate", "alice", "--reason", "back", who="carol", code=2),
+        "only supervisors may reactivate officers",
+    )
+    out = triage("officer", "reactivate", "ALICE", "--reason", "deactivated by mistake").stdout
+    assert out.strip() == "reactivated alice (Alice Adams): they may read and act again"
+    triage("case", "list", who="alice")
+    one_error_line(triage("officer", "reactivate", "alice", "--reason", "x", code=2), "'alice' is active already")
+
+
 def test_deactivate_json_and_the_last_supervisor(triage: Triage) -> None:
     ref = _allocated(triage, to="alice")
     done = triage.json("officer", "deactivate", "alice", "--reason", "left")

@@ -71,7 +71,7 @@ def officer_deactivate(ctx: click.Context, username: str, reason: str, as_json: 
 
     Their claims on new contacts are given back at once; the cases allocated to them are listed, to move with
     `triage bulk reassign --from USERNAME --to OTHER --reason ...`. The last active supervisor cannot be
-    deactivated.
+    deactivated. `triage officer reactivate` undoes it.
     """
     done = officer_services.deactivate_officer(services(ctx), actor(ctx), username, reason=reason)
     if as_json:
@@ -90,6 +90,17 @@ def officer_deactivate(ctx: click.Context, username: str, reason: str, as_json: 
     )
     for c in done.open_cases:
         click.echo(f"  {c.reference:<16} {c.status.value:<13} {c.type.value:<16} received {local(c.received_at)}")
+
+
+@officer.command("reactivate")
+@common
+@click.argument("username")
+@click.option("--reason", required=True, help="Why (kept in the history), e.g. 'deactivated by mistake'.")
+@click.pass_context
+def officer_reactivate(ctx: click.Context, username: str, reason: str) -> None:
+    """Undo a deactivation: the officer may read and act again (supervisors only)."""
+    who = officer_services.reactivate_officer(services(ctx), actor(ctx), username, reason=reason)
+    click.echo(f"reactivated {who.username} ({visible_line(who.name)}): they may read and act again")
 
 
 @officer.command("update")

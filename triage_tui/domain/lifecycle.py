@@ -31,6 +31,7 @@ class Action(StrEnum):
     OFFICER_ADD = "officer_add"
     OFFICER_UPDATE = "officer_update"
     OFFICER_DEACTIVATE = "officer_deactivate"
+    OFFICER_REACTIVATE = "officer_reactivate"
     IMPORT = "import"
 
 

@@ -200,6 +200,24 @@ def deactivate_officer(ctx: ServiceContext, actor: str, username: str, *, reason
         return Deactivation(queries.officer_view(row), why, still_theirs, released)
 
 
+def reactivate_officer(ctx: ServiceContext, actor: str, username: str, *, reason: str) -> OfficerView:
+    """Undo a deactivation (a mistake, or a leaver who came back): the same username, history and all."""
+    why = required_text(reason, "reason")
+    now = ctx.now()
+    with ctx.store.write() as session:
+        acting = require_officer(session, actor)
+        require_supervisor(acting, "reactivate officers")
+        row = _target(session, username)
+        if row.active:
+            raise InvalidInput(f"officer {row.username!r} is active already")
+        row.active = True
+        session.add(row)
+        details = {"username": row.username, "reason": why}
+        _officer_event(session, acting.username, Action.OFFICER_REACTIVATE, details, now)
+        session.flush()
+        return queries.officer_view(row)
+
+
 def update_officer(
     ctx: ServiceContext,
     actor: str,
