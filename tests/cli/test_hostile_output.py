@@ -49,21 +49,9 @@ class Triage:
         return json.loads(self(*args, "--json").stdout)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def fresh_db(request: pytest.FixtureRequest) -> str:
-    """A database of its own for the test: a migrated SQLite copy, or a new PostgreSQL database upgraded
-    through the command line (PostgreSQL's events refuse the truncation a shared one would need)."""
-    if request.param == "sqlite":
-        return str(request.getfixturevalue("sqlite_url"))
-    url = str(request.getfixturevalue("empty_pg_url"))
-    result = CliRunner().invoke(main, ["db", "upgrade", "--db", url, "--as", "boss"], catch_exceptions=False)
-    assert result.exit_code == 0, result.stderr
-    return url
-
-
 @pytest.fixture
-def triage(fresh_db: str) -> Triage:
-    run = Triage(fresh_db)
+def triage(db_url: str) -> Triage:
+    run = Triage(db_url)
     run("officer", "add", "boss", "--name", "Helen Morgan", "--role", "supervisor")
     run("officer", "add", "carol", "--name", "Carol Cole", "--team", "complaints")
     return run
