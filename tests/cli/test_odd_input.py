@@ -203,6 +203,30 @@ def test_a_damaged_database_is_refused_and_left_alone(real_database: Path, how: 
     assert digest(real_database) == before
 
 
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        pytest.param("", "--db is empty", id="empty"),
+        pytest.param("   ", "--db is empty", id="blank"),
+        pytest.param("sqlite://", "names no file", id="sqlite-no-path"),
+        pytest.param("sqlite:///", "names no file", id="sqlite-empty-path"),
+        pytest.param("~no-such-user-here/triage.sqlite", "no home folder", id="unknown-home"),
+        pytest.param("x" * 100_000, "too long", id="name-too-long"),
+        pytest.param("/tmp/" + "d/" * 3000 + "t.sqlite", "too long", id="path-too-long"),
+        pytest.param("sqlite:///tmp/" + "x" * 300, "too long", id="url-name-too-long"),
+        pytest.param("a\x00b.sqlite", "NUL", id="nul"),
+        pytest.param("foo://bar", "cannot use database", id="unknown-scheme"),
+    ],
+)
+def test_a_db_value_that_names_no_usable_database_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, fragment: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative name would land here
+    line = refused(run(value, "case", "list"), fragment)
+    assert len(line) < 300
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_real_command_refuses_a_text_file_in_one_line(tmp_path: Path) -> None:
     path = not_a_database(tmp_path, "text")
     before = digest(path)

@@ -171,15 +171,23 @@ def _disk_full(url: str, lowered: str) -> bool:
     if path is None or "disk i/o error" not in lowered:
         return False
     try:
-        return shutil.disk_usage(path.parent).free < FULL_BELOW_BYTES
+        usage = shutil.disk_usage(path.parent)
     except OSError:
         return False
+    return usage.total > 0 and usage.free < FULL_BELOW_BYTES  # /proc and its kind report no size at all
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def _prepare_sqlite_file(path: Path) -> None:
+    try:
+        _prepare(path)
+    except OSError as exc:  # a path the file system refuses to look at (a loop of links, a name too long)
+        raise StoreUnavailable(f"cannot use database {str(path)[:200]}: {exc.strerror or exc}") from None
+
+
+def _prepare(path: Path) -> None:
     if path.exists():
         _refuse_unless_sqlite(path)
         return
