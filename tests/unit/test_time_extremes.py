@@ -14,7 +14,7 @@ import pytest
 from triage_tui.domain.clock import CaseTimes, case_clocks, triage_deadlines
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.timeparse import EARLIEST_YEAR, LATEST_YEAR, parse_date, parse_time
+from triage_tui.domain.timeparse import EARLIEST_YEAR, LATEST_YEAR, parse_date, parse_time, require_plausible
 
 
 @pytest.mark.parametrize(
@@ -57,6 +57,13 @@ def test_the_message_names_the_years() -> None:
 )
 def test_the_bounds_themselves_are_accepted(text: str, expected: datetime) -> None:
     assert parse_time(text) == expected
+
+
+def test_a_time_already_made_is_held_to_the_same_years() -> None:
+    assert require_plausible(datetime(2022, 1, 14, tzinfo=UTC)) == datetime(2022, 1, 14, tzinfo=UTC)
+    for moment in (datetime(1, 1, 1), datetime(9999, 12, 31), datetime(1899, 12, 31, 23, 59), datetime(2101, 1, 1)):
+        with pytest.raises(InvalidInput, match="implausible received_at"):
+            require_plausible(moment, "received_at")
 
 
 def test_a_long_bad_time_is_quoted_short() -> None:

@@ -56,6 +56,15 @@ def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> date
     raise InvalidInput(f"not a time: {_quoted(text)} (use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)")
 
 
+def require_plausible(moment: datetime, what: str = "time") -> datetime:
+    """The same bounds for a time that arrives already made (a spreadsheet's date cell, a caller's datetime)."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise InvalidInput(
+            f"implausible {what} {moment:%Y-%m-%d}: the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
+        )
+    return moment
+
+
 def _plausible(year: int, text: str) -> None:
     """Checked on the year as written, before any conversion: the bounds keep every conversion in range."""
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
