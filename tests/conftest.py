@@ -32,7 +32,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("TRIAGE_DB", raising=False)
+    # A command run without --db reaches a database of the test's own, never the checkout's db/triage.sqlite.
+    monkeypatch.setenv("TRIAGE_DB", str(tmp_path / "default.sqlite"))
     monkeypatch.delenv("TRIAGE_USER", raising=False)
     monkeypatch.delenv("TRIAGE_POLICY", raising=False)
 

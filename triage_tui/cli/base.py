@@ -101,8 +101,14 @@ class TriageGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+# An error line echoes what was typed or stored; a megabyte of it helps nobody and floods the terminal.
+ERROR_LINE_LIMIT = 1_000
+
+
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """A message as one line a terminal shows literally: control characters as placeholders, cut short."""
+    line = " ".join(visible_line(text).split())
+    return line if len(line) <= ERROR_LINE_LIMIT else line[:ERROR_LINE_LIMIT] + "…"
 
 
 def is_utf8(text: str) -> bool:

@@ -25,6 +25,7 @@ from triage_tui.domain.codes import (
 from triage_tui.domain.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from triage_tui.domain.lifecycle import Action, transition
 from triage_tui.domain.text import limit_of
+from triage_tui.domain.timeparse import require_plausible
 from triage_tui.domain.views import CaseView
 from triage_tui.services.audit import record
 from triage_tui.services.context import ServiceContext
@@ -171,7 +172,7 @@ def intake(
     except ValueError:
         choices = ", ".join(c.value for c in Channel)
         raise InvalidInput(f"unknown channel {channel!r} (choose from {choices})") from None
-    received = received_at or now
+    received = require_plausible(received_at, "received time") if received_at is not None else now
     if received > now + FUTURE_TOLERANCE:
         raise InvalidInput(f"received time {received.isoformat()} is in the future")
     ref = _text(reference, "reference")

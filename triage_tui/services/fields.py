@@ -19,6 +19,9 @@ def text_field(value: str | None, field: str, *, required: bool = False, label: 
         if required:
             raise InvalidInput(f"{name} must not be empty")
         return None
+    if "\x00" in cleaned:
+        # PostgreSQL cannot store a NUL character and most programs cut text at one: refused alike everywhere.
+        raise InvalidInput(f"{name} contains a NUL character (\\x00), which cannot be stored")
     limit = limit_of(field)
     if len(cleaned) > limit:
         raise InvalidInput(f"{name} is longer than {limit:,} characters ({len(cleaned):,})")

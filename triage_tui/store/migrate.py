@@ -37,7 +37,7 @@ def upgrade(store: Store) -> tuple[str | None, str]:
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    with store.write_engine.connect() as connection, connection.begin():
+    with store.errors(), store.write_engine.connect() as connection, connection.begin():
         if not store.is_sqlite:
             # One upgrader at a time on a shared server.
             connection.execute(text("SELECT pg_advisory_xact_lock(72817001)"))

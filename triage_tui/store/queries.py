@@ -6,18 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Index, and_, func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from triage_tui.domain.codes import CaseType, Role, Status, Team
 from triage_tui.domain.queue import Candidate
 from triage_tui.domain.views import CaseView, EventView, OfficerView
 from triage_tui.store.tables import Case, Event, Officer
-
-# Usernames and references are unique regardless of letter case: migration 0004 creates these indexes, and
-# declaring them on the tables' metadata here, beside the lookups they serve, keeps the schema check exact.
-Index("ux_officers_username_lower", func.lower(Officer.__table__.c.username), unique=True)  # type: ignore[attr-defined]
-Index("ux_cases_reference_lower", func.lower(Case.__table__.c.reference), unique=True)  # type: ignore[attr-defined]
 
 
 def _same_name(column: Any, value: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, func
 from sqlmodel import Field, SQLModel
 
 from triage_tui.store import chain
@@ -116,3 +116,9 @@ class CaseState(SQLModel, table=True):
     status: str = Field(max_length=20)
     valid_from: datetime = Field(sa_type=UTCDateTime, nullable=False)
     valid_to: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+# Usernames and references are unique regardless of letter case (migration 0004); the lookups in queries.py
+# compare lower(column) with lower(value), which these indexes answer.
+Index("ux_officers_username_lower", func.lower(Officer.__table__.c.username), unique=True)  # type: ignore[attr-defined]
+Index("ux_cases_reference_lower", func.lower(Case.__table__.c.reference), unique=True)  # type: ignore[attr-defined]
