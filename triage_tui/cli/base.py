@@ -55,7 +55,9 @@ class TriageGroup(click.Group):
             # Click would turn this into exit 1 before main() sees it.
             raise ReaderGone from None
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
+    def main(  # type: ignore[override]  # always standalone_mode=False: exits are ours
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
         args = list(sys.argv[1:] if args is None else args)
         undecodable = next((arg for arg in args if not is_utf8(arg)), None)
         if undecodable is not None:

@@ -172,9 +172,14 @@ def queue_candidates(
     search: str | None = None,
     officer_ids: Sequence[int] = (),
 ) -> list[Candidate]:
-    query = select(Case.id, Case.received_at, Case.type, Case.status, Case.triaged_at, Case.acknowledged_at).where(
-        col(Case.status).in_(list(statuses))
-    )
+    query = select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        col(Case.id),
+        col(Case.received_at),
+        col(Case.type),
+        col(Case.status),
+        col(Case.triaged_at),
+        col(Case.acknowledged_at),
+    ).where(col(Case.status).in_(list(statuses)))
     if types:
         query = query.where(col(Case.type).in_(list(types)))
     if officer_id is not None:
@@ -210,7 +215,7 @@ def cases_by_ids(session: Session, ids: Sequence[int]) -> list[Case]:
 
 
 def latest_event_id(session: Session) -> int:
-    return session.exec(select(func.coalesce(func.max(Event.id), 0))).one()
+    return int(session.exec(select(func.coalesce(func.max(Event.id), 0))).one() or 0)
 
 
 def events_after(session: Session, watermark: int, limit: int = 5000) -> list[tuple[int, int | None, str]]:
@@ -221,15 +226,19 @@ def events_after(session: Session, watermark: int, limit: int = 5000) -> list[tu
         .order_by(col(Event.id))
         .limit(limit)
     )
-    return [(eid, cid, action) for eid, cid, action in rows]
+    return [(int(eid or 0), cid, action) for eid, cid, action in rows]
 
 
 def open_cases_per_officer(session: Session, statuses: Sequence[str]) -> list[tuple[int, Any, str, Any, Any]]:
     """(officer id, received_at, type, acknowledged_at, triaged_at) of each open allocated case."""
     rows = session.exec(
-        select(Case.officer_id, Case.received_at, Case.type, Case.acknowledged_at, Case.triaged_at).where(
-            col(Case.status).in_(list(statuses)), col(Case.officer_id).is_not(None)
-        )
+        select(  # type: ignore[call-overload]
+            col(Case.officer_id),
+            col(Case.received_at),
+            col(Case.type),
+            col(Case.acknowledged_at),
+            col(Case.triaged_at),
+        ).where(col(Case.status).in_(list(statuses)), col(Case.officer_id).is_not(None))
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
@@ -238,7 +247,9 @@ def finished_since(session: Session, since: Any) -> dict[int, int]:
     """Per officer, how many of their cases were responded to or closed since `since`."""
     done = or_(col(Case.responded_at) >= since, col(Case.closed_at) >= since)
     rows = session.exec(
-        select(Case.officer_id, func.count()).where(col(Case.officer_id).is_not(None), done).group_by(Case.officer_id)
+        select(Case.officer_id, func.count())
+        .where(col(Case.officer_id).is_not(None), done)
+        .group_by(col(Case.officer_id))
     )
     return {officer_id: n for officer_id, n in rows if officer_id is not None}
 

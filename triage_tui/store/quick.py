@@ -81,9 +81,9 @@ class QuickRead:
             tuple(statuses),
         )
         return [
-            Candidate(cid, _time(rec), kind, status, _time(tri), _time(ack))
+            Candidate(cid, _time(rec), kind, status, _time(tri), _time(ack))  # type: ignore[arg-type]
             for cid, rec, kind, status, tri, ack in rows
-        ]  # type: ignore[arg-type]
+        ]
 
     def state_counts(
         self,
