@@ -18,7 +18,10 @@ def db() -> None:
 @common
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
-    """Create or migrate the schema (PostgreSQL needs this; SQLite does it by itself)."""
+    """Create or migrate the schema (PostgreSQL needs this; SQLite does it by itself).
+
+    Open to anyone while the database has no officers; after that, an active officer.
+    """
     from triage_tui.services.database import upgrade_database
 
     where, before, after = upgrade_database(ctx.find_root().meta.get("triage.db"))
