@@ -30,6 +30,15 @@ def database_files(database: Path | None) -> list[Path]:
     return [Path(f"{database}{suffix}") for suffix in SQLITE_COMPANIONS]
 
 
+def _is_database(path: Path) -> bool:
+    """Whether a file starts like a SQLite database (the header every one has)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         if os.path.realpath(a) == os.path.realpath(b):
@@ -43,7 +52,12 @@ def check_target(path: Path, *, force: bool, protected: Iterable[Path]) -> None:
     """Refuse, in one line, a path the command must not write; nothing is touched."""
     for kept in protected:
         if _same_file(path, kept):
-            raise InvalidInput(f"refusing to write {path}: it is {kept.name}, which this command reads or keeps")
+            what = (
+                "the database"
+                if kept.name.endswith(SQLITE_COMPANIONS[1:]) or _is_database(kept)
+                else "the file being read"
+            )
+            raise InvalidInput(f"refusing to write {path}: it is {what} ({kept}); nothing was written")
     if path.is_dir():
         raise InvalidInput(f"refusing to write {path}: it is a folder")
     if os.path.lexists(path) and not force:
