@@ -31,9 +31,9 @@ class FilterDialog(ActionDialog[QueueQuery]):
         q = self.current
         types = [(kind.label, kind.value) for kind in (CaseType.UNCLASSIFIED, *COMPLAINT_TYPES)]
         yield Label("Type")
-        yield Select(types, value=q.types[0].value if q.types else Select.BLANK, prompt="Any type", id="type")
+        yield Select(types, value=q.types[0].value if q.types else Select.NULL, prompt="Any type", id="type")
         statuses = [(s.label, s.value) for s in (Status.NEW, Status.TRIAGED, Status.ALLOCATED, Status.WITH_SERVICE)]
-        status_value = q.statuses[0].value if len(q.statuses) == 1 else Select.BLANK
+        status_value = q.statuses[0].value if len(q.statuses) == 1 else Select.NULL
         yield Label("Status")
         yield Select(statuses, value=status_value, prompt="As the list shows", id="status")
         bands = [
@@ -43,11 +43,11 @@ class FilterDialog(ActionDialog[QueueQuery]):
             ("OK", Band.OK.value),
         ]
         yield Label("Deadline band")
-        yield Select(bands, value=q.bands[0].value if q.bands else Select.BLANK, prompt="Any band", id="band")
+        yield Select(bands, value=q.bands[0].value if q.bands else Select.NULL, prompt="Any band", id="band")
         yield Label("Officer")
         # Officers' usernames are shown as literal text; the option's value stays the username itself.
         officers = [(rich_line(o), o) for o in self.officers]
-        yield Select(officers, value=q.officer or Select.BLANK, prompt="Anyone", id="officer")
+        yield Select(officers, value=q.officer or Select.NULL, prompt="Anyone", id="officer")
         yield Label("Cohort")
         yield LiteralInput(value=q.cohort or "", placeholder="e.g. backlog-2021", id="cohort")
 
@@ -61,7 +61,7 @@ class FilterDialog(ActionDialog[QueueQuery]):
     def result(self) -> QueueQuery | None:
         def value(widget_id: str) -> str | None:
             chosen = self.query_one(f"#{widget_id}", Select).value
-            return None if chosen is Select.BLANK else str(chosen)
+            return None if chosen is Select.NULL else str(chosen)
 
         kind, status, band, officer = value("type"), value("status"), value("band"), value("officer")
         return replace(

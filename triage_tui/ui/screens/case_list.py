@@ -173,8 +173,9 @@ class CaseListScreen(CaseActions):
             text += f" · showing the {shown} most urgent (search or filter to narrow)"
         # The description quotes the search and the cohort as typed: literal content, like every typed text.
         status = self.query_one("#list-status", Label)
-        if str(status.content) != text:
-            status.update(line(text), layout=False)  # one line, always: no layout pass needed
+        drawn = line(text)
+        if str(status.content) != drawn.plain:
+            status.update(drawn, layout=False)  # one line, always: no layout pass needed
 
     # --- the highlighted case in detail -------------------------------------------------------------------------
 
