@@ -79,6 +79,12 @@ def hostile(limit: int) -> st.SearchStrategy[str]:
     return st.lists(piece, min_size=1, max_size=8).map(lambda parts: "".join(parts)[:limit]).filter(str.strip)
 
 
+def storable(limit: int) -> st.SearchStrategy[str]:
+    """Hostile text the services store as given: all but NUL, which they refuse (PostgreSQL cannot hold it).
+    Typed into the desk, a NUL becomes its placeholder before it reaches them."""
+    return hostile(limit).map(lambda text: text.replace("\x00", "")).filter(str.strip)
+
+
 def flat(text: str) -> str:
     """Text without its blanks: what a reader sees in order, however a widget wraps or pads it."""
     return re.sub(r"\s+", "", text)
@@ -112,7 +118,7 @@ def test_literal_text_keeps_every_character_and_no_control(text: str, width: int
     for shown in (one_line(text), block(text).replace("\n", "").replace("\t", ""), fit(text, width)):
         assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]", shown)
     assert cell_len(fit(text, width)) == width
-    assert fit(text, width).startswith(visible_line(text)[: max(0, width - 1)][:1])
+    assert visible_line(text).startswith(fit(text, width).rstrip(" …"))  # a start of the text, padded or cut
 
 
 @settings(max_examples=10, deadline=None)
@@ -143,13 +149,13 @@ def new_contact(ctx: ServiceContext, clock: Clock, contact: dict[str, str]) -> s
 
 contacts = st.fixed_dictionaries(
     {
-        "name": hostile(200),
-        "summary": hostile(500),
-        "details": hostile(2_000),
-        "email": hostile(254),
-        "phone": hostile(40),
-        "cohort": hostile(64),
-        "note": hostile(1_000),
+        "name": storable(200),
+        "summary": storable(500),
+        "details": storable(2_000),
+        "email": storable(254),
+        "phone": storable(40),
+        "cohort": storable(64),
+        "note": storable(1_000),
         "typed": hostile(1_000),
         "message": hostile(2_000),
     }
@@ -230,7 +236,7 @@ def test_a_hostile_contact_is_shown_literally_in_the_queue_the_case_and_a_dialog
 dialog_texts = st.fixed_dictionaries(
     {
         "contact": contacts,
-        "officer": hostile(200),
+        "officer": storable(200),
         "ack_note": hostile(1_000),
         "service": hostile(200),
         "where": hostile(200),
@@ -351,7 +357,7 @@ def test_each_dialog_shows_and_saves_hostile_text_literally(
 
 
 @settings(HYPOTHESIS, max_examples=5)
-@given(name=hostile(200), cohort=hostile(64), reason=hostile(1_000), contact=contacts)
+@given(name=storable(200), cohort=storable(64), reason=hostile(1_000), contact=contacts)
 def test_the_split_view_shows_hostile_officers_and_cohorts_literally(
     desk_ctx: ServiceContext, seeded: dict[str, str], clock: Clock, name: str, cohort: str, reason: str, contact
 ) -> None:
