@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 import pendulum
+import pytest
 from sqlmodel import select
 
 from tests.conftest import Clock
@@ -167,3 +168,24 @@ async def test_a_markup_cohort_on_the_report_screen_and_a_safe_export(
         assert any("already exists" in n.message for n in app._notifications)
         assert exported.read_bytes() == before
         assert_healthy(app)
+
+
+async def test_a_crash_says_so_in_one_line_without_customers_words(
+    desk_ctx: ServiceContext, seeded: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Textual's own crash report shows every frame's local variables: a customer's name would be on screen.
+    secret = "Mallory Secret-Surname"
+    app = desk(desk_ctx)
+
+    def explode() -> None:
+        customer = secret  # a local a traceback with locals would print
+        raise RuntimeError(f"bad row for {customer}")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            app.call_later(explode)
+            await pilot.pause()
+    shown = " ".join(capsys.readouterr().err.split())
+    assert "the desk stopped on an unexpected error (RuntimeError)" in shown
+    assert secret not in shown

@@ -4,6 +4,7 @@ elsewhere (another desk, `triage intake add`, an import) and ticks the countdown
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from time import monotonic
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -152,6 +154,22 @@ class DeskApp(App[None]):
         a `[/]` in any of them would stop the desk. `markup` is accepted for Textual's signature and ignored.
         """
         super().notify(notice(message), title=one_line(title), severity=severity, timeout=timeout, markup=False)
+
+    def _fatal_error(self) -> None:
+        """A crash says so in one line, without Textual's traceback: that shows the local variables of every
+        frame, which hold customers' names and words, on a screen anyone may be looking at or recording."""
+        if os.environ.get("TRIAGE_DEBUG"):
+            super()._fatal_error()
+            return
+        kind = type(self._exception).__name__ if self._exception is not None else "error"
+        self.bell()
+        self._exit_renderables.append(
+            Text(
+                f"error: the desk stopped on an unexpected error ({kind}); everything saved before it is kept. "
+                "Please report it (TRIAGE_DEBUG=1 shows the details)."
+            )
+        )
+        self._close_messages_no_wait()
 
     # --- the store ------------------------------------------------------------------------------------------------
 
