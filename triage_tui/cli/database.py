@@ -54,4 +54,5 @@ def db_verify(ctx: click.Context, expect_head: str | None, as_json: bool) -> Non
     if as_json:
         emit_json(report.to_json())
     else:
-        click.echo(f"audit trail intact: {report.events:,} events; head {report.head}")
+        noun = "event" if report.events == 1 else "events"
+        click.echo(f"audit trail intact: {report.events:,} {noun}; head {report.head}")
