@@ -429,6 +429,21 @@ def test_list_cases_filters(ctx, staff) -> None:
         cases.list_cases(ctx, officer="zed")
 
 
+def test_taking_the_next_contact_gives_back_the_one_left_untouched(ctx, staff, clock: Clock) -> None:
+    from triage_tui.services.desk import take_next
+
+    first, second, third = new_case(ctx), new_case(ctx), new_case(ctx)
+    assert take_next(ctx, "alice").reference == first
+    assert take_next(ctx, "alice").reference == second  # never the one just given back
+    assert row(ctx, first).claimed_by_id is None
+    assert [e.action for e in events_of(ctx, first)] == ["intake", "claim", "release"]
+    assert take_next(ctx, "bob").reference == first  # free again for the others
+    # A contact acted on is no longer new: its claim is not touched by the next take.
+    cases.classify(ctx, "alice", second, CaseType.CORPORATE)
+    assert take_next(ctx, "alice").reference == third
+    assert [e.action for e in events_of(ctx, second)] == ["intake", "claim", "classify"]
+
+
 def test_claims_lapse_after_the_policys_minutes(ctx, staff, clock: Clock) -> None:
     from triage_tui.services.desk import release, take_next
 

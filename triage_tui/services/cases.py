@@ -62,7 +62,8 @@ def _describe_last_change(session: Session, case: Case) -> str:
     event = queries.last_event(session, case.id)
     if event is None:
         return ""
-    return f"; last change: {event.action} by {event.actor} at {event.at:%d/%m/%Y %H:%M} UTC"
+    # UK local time, as the desk shows every other time.
+    return f"; last change: {event.action} by {event.actor} at {event.at.astimezone(LONDON):%d/%m/%Y %H:%M}"
 
 
 def _refusal(session: Session, case: Case, action: Action, names: dict[int, str]) -> TransitionRefused:
@@ -343,7 +344,8 @@ def acknowledge(
     def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         if case.acknowledged_at is not None:
             raise TransitionRefused(
-                f"case {case.reference} was already acknowledged on {case.acknowledged_at:%d/%m/%Y %H:%M} UTC"
+                f"case {case.reference} was already acknowledged on "
+                f"{case.acknowledged_at.astimezone(LONDON):%d/%m/%Y %H:%M}"
             )
         case.acknowledged_at = now
         return {"channel": chan, "note": remark}

@@ -142,6 +142,22 @@ def take_next(ctx: ServiceContext, actor: str) -> CaseView | None:
         case = queries.next_unclaimed_new(session, now, skip_locked=not ctx.store.is_sqlite)
         if case is None:
             return None
+        assert officer.id is not None
+        # A contact taken earlier and left untouched is given back, so nobody sits on two while others wait.
+        # Chosen after the next one: the contact given back is never the one taken again.
+        for earlier in queries.live_claims_on_new(session, officer.id, now):
+            earlier.claimed_by_id = None
+            earlier.claimed_until = None
+            record(
+                session,
+                earlier,
+                officer.username,
+                Action.RELEASE,
+                earlier.status,
+                earlier.status,
+                {"why": f"took {case.reference} next"},
+                now,
+            )
         case.claimed_by_id = officer.id
         case.claimed_until = until
         record(

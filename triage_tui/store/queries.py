@@ -254,6 +254,16 @@ def finished_since(session: Session, since: Any) -> dict[int, int]:
     return {officer_id: n for officer_id, n in rows if officer_id is not None}
 
 
+def live_claims_on_new(session: Session, officer_id: int, now: Any) -> list[Case]:
+    """The new contacts `officer_id` still holds a live claim on, locked for this transaction."""
+    query = (
+        select(Case)
+        .where(Case.status == "new", Case.claimed_by_id == officer_id, col(Case.claimed_until) >= now)
+        .with_for_update()
+    )
+    return list(session.exec(query))
+
+
 def next_unclaimed_new(session: Session, now: Any, *, skip_locked: bool) -> Case | None:
     """The oldest new contact nobody else holds a live claim on, locked for this transaction."""
     query = (
