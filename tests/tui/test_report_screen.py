@@ -70,3 +70,28 @@ def test_report_screen_snapshot(snap_compare, briefing_desk) -> None:
         await fill(pilot, "trend", "2021-12-01", "2022-03-02", "backlog-2021")
 
     assert snap_compare(desk(briefing_desk, "boss"), terminal_size=(150, 45), run_before=run)
+
+
+async def test_exports_are_named_by_report_and_date_and_say_their_moment(
+    briefing_desk, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = desk(briefing_desk, "boss")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        for as_of in ("2021-12-01T00:00", "2022-01-14"):
+            await fill(pilot, "position", as_of, "", "backlog-2021")
+            await pilot.press("escape", "e")
+            await settle(pilot)
+    names = sorted(p.name for p in tmp_path.glob("triage-report-*.csv"))
+    # Two dates, two files: the second export no longer lands on the first's name (today's date).
+    assert names == [
+        "triage-report-position-2021-12-01-0000.csv",
+        "triage-report-position-2022-01-14-2359.csv",
+    ]
+    rows = list(csv.reader((tmp_path / names[1]).open()))
+    assert rows[0][:3] == ["Cohort", "As at", "Type"]
+    assert rows[1][:2] == ["backlog-2021", "14/01/2022 23:59"]
+    assert rows[-1][2] == "Total" and rows[-1][4:7] == ["0", "23", "3"]  # the briefing's 26 open cases

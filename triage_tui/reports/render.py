@@ -24,7 +24,18 @@ from triage_tui.reports.compute import BUCKET_LABELS, REPORT_LABELS, BucketRepor
 
 Report = BucketReport | SlaReport | TrendReport
 LONDON = ZoneInfo("Europe/London")
-__all__ = ["Report", "as_csv", "as_json", "as_table", "columns", "render", "safe_cell", "title"]
+__all__ = [
+    "Report",
+    "as_csv",
+    "as_json",
+    "as_table",
+    "columns",
+    "file_stem",
+    "period_columns",
+    "render",
+    "safe_cell",
+    "title",
+]
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -92,6 +103,32 @@ def title(report: Report) -> str:
         return f"Deadlines met for contacts received {report.first} to {report.last}"
     cohort = f", cohort {visible_line(report.cohort)}" if report.cohort else ""
     return f"Open cases each {report.every}, {report.first} to {report.last}{cohort}"
+
+
+def file_stem(report: Report) -> str:
+    """A name for an exported report that says which report and which dates it holds, so two exports of
+    different dates never share a name: `triage-report-position-2022-01-14`, `triage-report-sla-2021-11-30-to-...`."""
+    if isinstance(report, BucketReport) and report.name == "position":
+        moment = datetime.fromisoformat(report.header["as_of"]).astimezone(LONDON)
+        return f"triage-report-position-{moment:%Y-%m-%d-%H%M}"
+    if isinstance(report, BucketReport):
+        h = report.header
+        moment = datetime.fromisoformat(h["as_of"]).astimezone(LONDON)
+        return f"triage-report-{report.name}-{h['from']}-to-{h['to']}-as-at-{moment:%Y-%m-%d-%H%M}"
+    kind = "sla" if isinstance(report, SlaReport) else "trend"
+    return f"triage-report-{kind}-{report.first}-to-{report.last}"
+
+
+def period_columns(report: Report) -> list[tuple[str, str]]:
+    """What moment or period the figures are for, as (column, value): an exported row says it by itself."""
+    if isinstance(report, BucketReport) and report.name == "position":
+        return [("As at", _local(report.header["as_of"]))]
+    if isinstance(report, BucketReport):
+        h = report.header
+        return [("From", str(h["from"])), ("To", str(h["to"])), ("As at", _local(h["as_of"]))]
+    if isinstance(report, SlaReport):
+        return [("From", str(report.first)), ("To", str(report.last))]
+    return []  # a trend's rows carry their own dates
 
 
 def as_table(report: Report) -> str:

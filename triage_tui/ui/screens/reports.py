@@ -189,8 +189,10 @@ class ReportScreen(Screen[None]):
         if self.shown is None:
             self.notify("Run a report first", severity="warning")
             return
-        name = getattr(self.shown, "name", None) or ("sla" if hasattr(self.shown, "totals") else "trend")
-        path = Path.cwd() / f"triage-report-{name}-{date.today().isoformat()}.csv"
+        from triage_tui.reports.render import file_stem
+
+        # Named by the report and its dates, not today's: two exports of different dates never collide.
+        path = Path.cwd() / f"{file_stem(self.shown)}.csv"
         if os.path.lexists(path):
             self.notify(
                 f"{path} already exists and was left as it is. Move or rename it, then export again.",
@@ -211,9 +213,14 @@ class ReportScreen(Screen[None]):
 
 def report_csv(report: Report) -> str:
     """The report as CSV, the cohort in its own column; no cell starts like a spreadsheet formula."""
-    from triage_tui.reports.render import columns
+    from triage_tui.reports.render import columns, period_columns
 
     header, body = columns(report)
+    # The moment or period the figures are for, in columns of their own: the file says it without its name.
+    period = period_columns(report)
+    if period:
+        header = [name for name, _ in period] + header
+        body = [[value for _, value in period] + row for row in body]
     cohort = getattr(report, "cohort", None) or getattr(report, "header", {}).get("cohort")
     if cohort:
         header = ["Cohort", *header]
