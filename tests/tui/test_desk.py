@@ -383,3 +383,19 @@ async def test_the_split_view_is_for_supervisors(desk_ctx, seeded) -> None:
         await settle(pilot)
         assert app.screen.__class__.__name__ == "QueueScreen"
         assert any("split view is for supervisors" in n.message for n in app._notifications)
+
+
+async def test_the_command_palette_lists_the_desks_actions_only(desk_ctx, seeded) -> None:
+    from textual.command import CommandList
+
+    app = desk(desk_ctx)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.pause(0.3)  # discovery fills the list from a worker of the palette's own
+        listed = app.screen.query_one(CommandList)
+        shown = [str(listed.get_option_at_index(i).prompt).lower() for i in range(listed.option_count)]
+        assert any("classify" in s for s in shown), shown
+        for foreign in ("theme", "screenshot", "cursor", "scroll", "keys"):
+            assert not any(foreign in s for s in shown), (foreign, shown)

@@ -76,7 +76,8 @@ class WaitNotice:
 class DeskApp(App[None]):
     TITLE = "Complaints triage desk"
     CSS_PATH = "desk.tcss"
-    COMMANDS = App.COMMANDS | {ScreenActions}
+    # The desk's actions only: Textual's theme and screenshot commands are not the desk's.
+    COMMANDS = {ScreenActions}
     BINDINGS = [
         Binding("1", "show('queue')", "Queue", id="screen.queue"),
         Binding("2", "show('mine')", "My cases", id="screen.mine"),

@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p) offers the actions of the screen it was opened from.
+"""The command palette (ctrl+p) offers the actions of the screen it was opened from, and nothing else: not
+Textual's own commands (theme, screenshot, keys), nor the moving keys, which people read as the desk's own.
 
 Names and help go to the palette as literal Content: Textual parses a string hit, and its own matcher's
 highlight, as markup, and a key remapped in the officer's config may be any text."""
@@ -14,6 +15,8 @@ from textual.content import Content
 from triage_tui.ui.text import line, one_line
 
 Run = Callable[[], Awaitable[None]]
+# Actions of widgets' own bindings that only move or scroll.
+MOVING = ("cursor", "scroll_", "page_", "move_")
 
 
 def highlight(matcher: Matcher, name: str) -> Content:
@@ -37,11 +40,11 @@ class ScreenActions(Provider):
             binding = active.binding
             if not binding.description or binding.action in seen or not active.enabled:
                 continue
+            if binding.action.startswith(MOVING):
+                continue  # moving the cursor or scrolling is what keys are for, not a command to search for
             seen.add(binding.action)
             key = self.app.get_key_display(binding)
-            found.append(
-                (binding.description, f"{binding.action} ({key})", partial(self._run, binding.action, active.node))
-            )
+            found.append((binding.description, f"key: {key}", partial(self._run, binding.action, active.node)))
         return found
 
     async def _run(self, action: str, node: object) -> None:
