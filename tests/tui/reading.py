@@ -64,5 +64,5 @@ def toast_texts(app: App[object]) -> list[str]:
 def assert_healthy(app: App[object]) -> None:
     """Still running, nothing went wrong on the way (a failed worker is a notice, not an exception)."""
     assert app.is_running and app.return_code is None
-    failures = [n.message for n in app._notifications if "went wrong" in n.message]
+    failures = [n for n in app.notices if "went wrong" in n]
     assert not failures, failures

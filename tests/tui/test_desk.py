@@ -393,8 +393,12 @@ async def test_the_command_palette_lists_the_desks_actions_only(desk_ctx, seeded
         await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
-        await pilot.pause(0.3)  # discovery fills the list from a worker of the palette's own
         listed = app.screen.query_one(CommandList)
+        for _ in range(200):  # discovery fills the list from a worker of the palette's own: wait for it
+            if listed.option_count:
+                break
+            await pilot.pause()
+            await app.screen.workers.wait_for_complete()
         shown = [str(listed.get_option_at_index(i).prompt).lower() for i in range(listed.option_count)]
         assert any("classify" in s for s in shown), shown
         for foreign in ("theme", "screenshot", "cursor", "scroll", "keys"):

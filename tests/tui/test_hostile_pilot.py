@@ -85,7 +85,7 @@ async def test_a_contact_named_like_markup_arrives_while_the_desk_is_open(desk_c
             desk_ctx, "bob", customer_name="Mallory [/]", summary="[bold red]Urgent[/] call me"
         ).reference
         table = app.screen.query_one(CaseTable)
-        await wait_for(pilot, lambda: ref in table.cases and any("Mallory" in n.message for n in app._notifications))
+        await wait_for(pilot, lambda: ref in table.cases and any("Mallory" in n for n in app.notices))
         await pilot.pause(0)  # the notice is drawn once its toast is mounted
         await settle(pilot)
         text = screen_text(app)
@@ -118,7 +118,7 @@ async def test_escape_sequences_in_a_summary_reach_no_terminal_and_press_no_key(
         await settle(pilot)
         ref = cases.intake(desk_ctx, "bob", customer_name="Eve \x1b[5n", summary=summary).reference
         table = app.screen.query_one(CaseTable)
-        await wait_for(pilot, lambda: any(ref in n.message for n in app._notifications))
+        await wait_for(pilot, lambda: any(ref in n for n in app.notices))
         await settle(pilot)
         assert_terminal_safe(app)  # the queue and the notice
         assert table.focus_case(ref)
@@ -165,7 +165,7 @@ async def test_a_markup_cohort_on_the_report_screen_and_a_safe_export(
         before = exported.read_bytes()
         await pilot.press("e")  # the same name again: refused, said so, the file left alone
         await settle(pilot)
-        assert any("already exists" in n.message for n in app._notifications)
+        assert any("already exists" in n for n in app.notices)
         assert exported.read_bytes() == before
         assert_healthy(app)
 

@@ -442,7 +442,7 @@ def test_huge_text_from_elsewhere_shows_its_start_and_a_huge_note_is_refused(
             app.screen.query_one(Input).value = huge
             await pilot.press("enter")
             await settle(pilot)
-            assert any("longer than" in n.message for n in app._notifications)
+            assert any("longer than" in n for n in app.notices)
             app.notify(huge)
             await settle(pilot)
             assert notice(huge) in toast_texts(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -73,6 +74,10 @@ class WaitNotice:
         self.timer.stop()
 
 
+# How many recent notices the desk keeps (DeskApp.notices).
+NOTICES_KEPT = 200
+
+
 class DeskApp(App[None]):
     TITLE = "Complaints triage desk"
     CSS_PATH = "desk.tcss"
@@ -100,6 +105,7 @@ class DeskApp(App[None]):
     ) -> None:
         """`ctx` is the open store; without it (a quick start) the desk opens `db` behind its first frame."""
         super().__init__()
+        self.notices: deque[str] = deque(maxlen=NOTICES_KEPT)
         self.ctx = ctx
         self.db = db
         self.officer = officer
@@ -154,7 +160,10 @@ class DeskApp(App[None]):
         Notices echo customers' names and summaries, officers' input and refusals that quote it; with markup
         a `[/]` in any of them would stop the desk. `markup` is accepted for Textual's signature and ignored.
         """
-        super().notify(notice(message), title=one_line(title), severity=severity, timeout=timeout, markup=False)
+        shown = notice(message)
+        # The desk's recent notices, newest last: what an officer was told, readable after the toast has gone.
+        self.notices.append(shown)
+        super().notify(shown, title=one_line(title), severity=severity, timeout=timeout, markup=False)
 
     def _fatal_error(self) -> None:
         """A crash says so in one line, without Textual's traceback: that shows the local variables of every
