@@ -401,5 +401,5 @@ async def test_the_command_palette_lists_the_desks_actions_only(desk_ctx, seeded
             await app.screen.workers.wait_for_complete()
         shown = [str(listed.get_option_at_index(i).prompt).lower() for i in range(listed.option_count)]
         assert any("classify" in s for s in shown), shown
-        for foreign in ("theme", "screenshot", "cursor", "scroll", "keys"):
+        for foreign in ("theme", "screenshot", "cursor", "scroll", "keys", "first", "last", "page"):
             assert not any(foreign in s for s in shown), (foreign, shown)

@@ -16,7 +16,7 @@ from triage_tui.ui.text import line, one_line
 
 Run = Callable[[], Awaitable[None]]
 # Actions of widgets' own bindings that only move or scroll.
-MOVING = ("cursor", "scroll_", "page_", "move_")
+MOVING = ("cursor", "scroll_", "page", "edge", "move_")
 
 
 def highlight(matcher: Matcher, name: str) -> Content:
