@@ -101,3 +101,38 @@ def test_a_file_that_appears_meanwhile_is_not_overwritten(tmp_path: Path) -> Non
         target.write_text("someone else's")
     assert target.read_text() == "someone else's"
     assert _leftovers(tmp_path) == []
+
+
+def test_importing_the_database_itself_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from triage_tui.domain.policy import DEFAULT_POLICY
+    from triage_tui.importer.run import ImportOptions, run_import
+    from triage_tui.services.context import ServiceContext
+    from triage_tui.store.engine import Store
+    from triage_tui.store.migrate import ensure_schema
+
+    path = tmp_path / "triage.sqlite"
+    store = Store(f"sqlite:///{path}")
+    ensure_schema(store)
+    try:
+        with pytest.raises(InvalidInput, match="is the database itself"):
+            run_import(ServiceContext(store=store, policy=DEFAULT_POLICY), "anyone", path, ImportOptions())
+    finally:
+        store.dispose()
+
+
+def test_a_second_store_on_an_open_database_does_not_read_the_file(tmp_path: Path, monkeypatch) -> None:
+    # Reading the file outside SQLite and closing it would drop this process's locks on it (POSIX locks
+    # belong to the process): the header is checked once, by the first store to open it.
+    from triage_tui.store import engine
+
+    path = tmp_path / "triage.sqlite"
+    first = engine.Store(f"sqlite:///{path}")
+    reads: list[Path] = []
+    monkeypatch.setattr(engine, "_refuse_unless_sqlite", lambda p: reads.append(p))
+    second = engine.Store(f"sqlite:///{path}")
+    assert reads == []
+    first.dispose()
+    second.dispose()
+    third = engine.Store(f"sqlite:///{path}")  # nobody has it open now: checked again
+    assert reads == [path]
+    third.dispose()

@@ -37,7 +37,7 @@ from triage_tui.importer.source import PROBLEMS, Cell, read_rows, shown
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.history import HistoryWriter, Prepared, add_officers, stored_cases, write_prepared
 from triage_tui.services.officers import require_officer
-from triage_tui.services.outfiles import check_target, database_files, new_file
+from triage_tui.services.outfiles import check_target, database_files, new_file, same_file
 from triage_tui.store import bulk, queries
 from triage_tui.store.tables import Event
 
@@ -101,6 +101,9 @@ def run_import(
         raise InvalidInput(f"no such file: {path}")
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder, not a file")
+    if any(same_file(path, kept) for kept in database_files(ctx.store.path)):
+        # Never read: closing a database file outside SQLite would drop this process's locks on it.
+        raise InvalidInput(f"{path} is the database itself, not a file to import")
     protected = [*database_files(ctx.store.path), path]
     rejects_path = options.rejects if options.skip_invalid else None
     if rejects_path is not None:

@@ -31,15 +31,15 @@ def database_files(database: Path | None) -> list[Path]:
 
 
 def _is_database(path: Path) -> bool:
-    """Whether a file starts like a SQLite database (the header every one has)."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(16) == b"SQLite format 3\x00"
-    except OSError:
-        return False
+    """Whether `path` is one of a SQLite database's files, judged by name and companions only: opening and
+    closing a database file would drop the locks this process's own connections hold on it (POSIX locks
+    belong to the process, and any close of the file releases them)."""
+    return path.name.endswith(SQLITE_COMPANIONS[1:]) or any(
+        os.path.exists(f"{path}{suffix}") for suffix in SQLITE_COMPANIONS[1:]
+    )
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
     try:
         if os.path.realpath(a) == os.path.realpath(b):
             return True
@@ -51,12 +51,8 @@ def _same_file(a: Path, b: Path) -> bool:
 def check_target(path: Path, *, force: bool, protected: Iterable[Path]) -> None:
     """Refuse, in one line, a path the command must not write; nothing is touched."""
     for kept in protected:
-        if _same_file(path, kept):
-            what = (
-                "the database"
-                if kept.name.endswith(SQLITE_COMPANIONS[1:]) or _is_database(kept)
-                else "the file being read"
-            )
+        if same_file(path, kept):
+            what = "the database" if _is_database(kept) else "the file being read"
             raise InvalidInput(f"refusing to write {path}: it is {what} ({kept}); nothing was written")
     if path.is_dir():
         raise InvalidInput(f"refusing to write {path}: it is a folder")

@@ -63,9 +63,12 @@ class Store:
         self.url = url
         self.path = sqlite_path(url)
         self.lock_wait = lock_wait if lock_wait is not None else lock_wait_from_environment()
+        self._registered: str | None = None
         if url.startswith("sqlite"):
             if self.path is not None:
                 _prepare_sqlite_file(self.path)
+                self._registered = str(self.path)
+                _OPENED[self._registered] = _OPENED.get(self._registered, 0) + 1
             self.engine = create_engine(
                 url,
                 echo=echo,
@@ -127,6 +130,13 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._registered is not None:
+            left = _OPENED.get(self._registered, 1) - 1
+            if left > 0:
+                _OPENED[self._registered] = left
+            else:
+                _OPENED.pop(self._registered, None)
+            self._registered = None
 
 
 def explain_operational_error(exc: DBAPIError, url: str, lock_wait: float = LOCK_WAIT_SECONDS) -> str:
@@ -180,7 +190,15 @@ def _disk_full(url: str, lowered: str) -> bool:
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+# SQLite files this process has a Store open on. Their header is checked once, before the first: opening and
+# closing a database file outside SQLite drops every POSIX lock this process holds on it, the locks of its own
+# open connections included, and another program could then write under them (SQLite's "malformed" error).
+_OPENED: dict[str, int] = {}
+
+
 def _prepare_sqlite_file(path: Path) -> None:
+    if _OPENED.get(str(path)):
+        return  # checked when the first Store opened it; checking again would read the file under our locks
     try:
         _prepare(path)
     except OSError as exc:  # a path the file system refuses to look at (a loop of links, a name too long)
