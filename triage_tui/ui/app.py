@@ -80,7 +80,7 @@ NOTICES_KEPT = 200
 
 class DeskApp(App[None]):
     TITLE = "Complaints triage desk"
-    CSS_PATH = "desk.tcss"
+    CSS_PATH = ["desk.tcss", "dialogs.tcss"]
     # The desk's actions only: Textual's theme and screenshot commands are not the desk's.
     COMMANDS = {ScreenActions}
     BINDINGS = [

@@ -1,11 +1,16 @@
 """The frame every action dialog shares: a title naming the case, escape to cancel, the result by dismiss().
 
+A dialog that saves (`save` set by whoever opened it) stays open while the service works: a refusal comes back
+to `refused(message)`, shown inside the dialog with everything typed kept, so the officer corrects and saves
+again; only `saved(...)` closes it.
+
 The case line, prompts and problems are given to their widgets as literal content (text.line): they quote
 customers' and officers' words."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,6 +36,9 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
     def __init__(self, case: CaseView | None = None) -> None:
         super().__init__()
         self.case = case
+        # Set by the opener: saves the answer (off the UI thread) and calls back saved() or refused().
+        self.save: Callable[[T], None] | None = None
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -57,9 +65,27 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
         self.query_one("#dialog-error", Label).update(line(message))
 
     def submit(self) -> None:
+        if self.saving:
+            return  # one save at a time: a second enter while the first is on its way does nothing
         value = self.result()
-        if value is not None:
+        if value is None:
+            return
+        if self.save is None:
             self.dismiss(value)
+            return
+        self.saving = True
+        self.problem("")
+        self.save(value)
+
+    def saved(self, value: Any = None) -> None:
+        """The service took the answer: close, handing the opener its result."""
+        self.saving = False
+        self.dismiss(value)
+
+    def refused(self, message: str) -> None:
+        """The service refused: say why inside the dialog and keep it open, as typed."""
+        self.saving = False
+        self.problem(message)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -1,0 +1,137 @@
+"""The desk's one change feed: what changed in the database since the last look, published to the screens.
+
+Changes come from the poll (another desk, `triage intake add`, an import) and from this desk's own actions;
+both reach every subscribed screen through the same signal, so a screen has one place to handle them. The
+countdowns tick through a signal too, once a second. Screens subscribe on mount; Textual drops a screen's
+subscriptions when it goes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from textual.app import App
+from textual.message import Message
+from textual.signal import Signal
+from textual.timer import Timer
+
+from triage_tui.domain.errors import TriageError
+from triage_tui.domain.views import CaseView
+from triage_tui.services.lazy import desk as desk_services
+from triage_tui.ui.session import Session
+from triage_tui.ui.text import one_line
+from triage_tui.ui.work import off_thread
+
+POLL_SECONDS = 1.0
+POLL_RETRY_SECONDS = 5.0
+
+
+class Polled(Message):
+    """A poll has finished (tests wait for it)."""
+
+    def __init__(self, watermark: int) -> None:
+        super().__init__()
+        self.watermark = watermark
+
+
+class ChangeFeed:
+    def __init__(self, app: App[Any], session: Session, *, poll_seconds: float, watermark: int = 0) -> None:
+        self.app = app
+        self.session = session
+        self.poll_seconds = poll_seconds
+        # Changes are read from here on; set from the first page read, so none made since it is missed.
+        self.watermark = watermark
+        self.changed: Signal[list[CaseView]] = Signal(app, "changed")
+        self.ticked: Signal[datetime] = Signal(app, "ticked")
+        self.opened: Signal[Session] = Signal(app, "opened")  # the full store is open
+        self._polling = False
+        self._poll_again = False
+        self._timer: Timer | None = None
+        self._failing = False
+
+    # --- what screens are told ---------------------------------------------------------------------------------
+
+    def publish(self, rows: list[CaseView]) -> None:
+        """Rows that changed, read by the poll or returned by this desk's own action."""
+        if rows:
+            self.changed.publish(rows)
+
+    def tick(self) -> None:
+        self.ticked.publish(self.session.now())
+
+    def store_opened(self) -> None:
+        if self.watermark == 0 and self.session.ctx is not None:
+            self.watermark = desk_services.latest_watermark(self.session.ctx)
+        self.opened.publish(self.session)
+        if self.poll_seconds > 0:
+            self._schedule(self.poll_seconds)
+
+    # --- the poll ------------------------------------------------------------------------------------------------
+
+    def poll(self) -> None:
+        """Read what changed since the last poll, in a thread; the next poll is scheduled when this one ends,
+        so polls never overlap however slow the database is."""
+        self._timer = None
+        ctx = self.session.ctx
+        if ctx is None:
+            return  # polling starts once the store is open
+        if self._polling:
+            self._poll_again = True
+            return
+        self._polling = True
+        watermark = self.watermark
+        off_thread(
+            self.app,
+            lambda: desk_services.changes_since(ctx, watermark),
+            self._done,
+            group="poll",
+            refused=self._failed,
+            always=self._ended,
+        )
+
+    def _ended(self) -> None:
+        # Whatever the poll's outcome, even an unexpected error (reported by off_thread), polling goes on.
+        self._polling = False
+        if self._timer is None:
+            self._schedule(max(self.poll_seconds, POLL_RETRY_SECONDS))
+
+    def refresh_now(self) -> None:
+        """Read changes at once (after a refusal, so the row shows what the database really holds)."""
+        if self._polling:
+            self._poll_again = True
+        else:
+            self._schedule(0)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.app.set_timer(max(delay, 0.01), self.poll)
+
+    def _done(self, changes: Any) -> None:
+        if self._failing:
+            self._failing = False
+            self.app.notify("Reading changes from the database again.", title="Back")
+        self.watermark = max(self.watermark, changes.watermark)
+        self.publish(changes.rows)
+        fresh = [r for r in changes.rows if r.status.value == "new" and r.version == 1]
+        if len(fresh) == 1:
+            c = fresh[0]
+            # Customer text, as literal as every notice; one line each, so the notice stays small.
+            who, what = one_line(c.customer_name, 80), one_line(c.summary, 200)
+            self.app.notify(f"{one_line(c.reference)} from {who}: {what}", title="New contact")
+        elif fresh:
+            self.app.notify(f"{len(fresh)} new contacts arrived", title="New contacts")
+        self._schedule(0 if self._poll_again else self.poll_seconds)
+        self._poll_again = False
+        self.app.post_message(Polled(changes.watermark))
+
+    def _failed(self, message: str) -> None:
+        if not self._failing:  # said once, not every retry
+            self._failing = True
+            self.app.notify(
+                f"Could not read changes: {message}. Trying again every {POLL_RETRY_SECONDS:g}s.",
+                severity="warning",
+                timeout=10,
+            )
+        self._schedule(max(self.poll_seconds, POLL_RETRY_SECONDS))
