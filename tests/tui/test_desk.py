@@ -178,7 +178,7 @@ async def test_allocate_on_a_new_contact_says_why_not_without_a_dialog(desk_ctx,
         await pilot.press("l")
         await settle(pilot)
         assert app.screen.__class__.__name__ == "QueueScreen"
-        assert any("allocate is not allowed" in n.message for n in app._notifications)
+        assert any("allocate is not allowed" in n for n in app.notices)
 
 
 async def test_close_as_duplicate_asks_for_the_original(desk_ctx, seeded) -> None:
@@ -264,7 +264,7 @@ async def test_take_next_claims_different_contacts_for_different_officers(desk_c
         await pilot.press("c", "1")
         await settle(pilot)
         assert stored(desk_ctx, seeded["50h"]).type == "unclassified"
-        assert any("claimed by alice" in n.message for n in second._notifications)
+        assert any("claimed by alice" in n for n in second.notices)
     assert stored(desk_ctx, seeded["50h"]).claimed_by_id != stored(desk_ctx, seeded["30h"]).claimed_by_id
 
 
@@ -284,7 +284,7 @@ async def test_two_desks_acting_on_the_same_case(desk_ctx, seeded) -> None:
         case = stored(desk_ctx, ref)
         assert case.type == "corporate"
         assert [e[:2] for e in events(desk_ctx, ref)] == [("alice", "intake"), ("alice", "classify")]
-        assert any("changed by someone else" in n.message for n in two._notifications)
+        assert any("changed by someone else" in n for n in two.notices)
         assert cell(two, ref, "type") == "Corporate"  # refreshed from the database
 
 
@@ -296,7 +296,7 @@ async def test_a_contact_added_elsewhere_appears_without_a_restart(desk_ctx, see
         announced = False
         for _ in range(100):  # notify() posts a message: the notice lands a moment after the row
             await pilot.pause(0.05)
-            announced = any("New Person" in n.message for n in app._notifications)
+            announced = any("New Person" in n for n in app.notices)
             if ref in app.screen.query_one(CaseTable).cases and announced:
                 break
         assert ref in app.screen.query_one(CaseTable).cases
@@ -382,7 +382,7 @@ async def test_the_split_view_is_for_supervisors(desk_ctx, seeded) -> None:
         await pilot.press("3")
         await settle(pilot)
         assert app.screen.__class__.__name__ == "QueueScreen"
-        assert any("split view is for supervisors" in n.message for n in app._notifications)
+        assert any("split view is for supervisors" in n for n in app.notices)
 
 
 async def test_the_command_palette_lists_the_desks_actions_only(desk_ctx, seeded) -> None:

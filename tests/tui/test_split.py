@@ -77,7 +77,7 @@ async def test_a_case_changed_meanwhile_is_reported_not_moved(desk_ctx, seeded) 
         await settle(pilot)
         await pilot.press(*"Balance", "enter")
         await settle(pilot)
-        assert any("1 refused" in n.message and "changed by someone else" in n.message for n in app._notifications)
+        assert any("1 refused" in n and "changed by someone else" in n for n in app.notices)
     assert cases.get_case(desk_ctx, ticked[0]).officer == "carol"
     assert cases.get_case(desk_ctx, ticked[1]).officer == "bob"
 
