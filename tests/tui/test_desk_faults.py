@@ -20,7 +20,7 @@ from triage_tui.ui.widgets.case_table import CaseTable
 
 
 def said(app, fragment: str) -> bool:  # type: ignore[no-untyped-def]
-    return any(fragment in n.message for n in app._notifications)
+    return any(fragment in n for n in app.notices)
 
 
 async def classify_corporate(pilot, ref: str) -> None:  # type: ignore[no-untyped-def]
@@ -119,11 +119,11 @@ async def test_a_failing_poll_is_reported_once_and_its_recovery_once(desk_ctx, s
         polls = 0
         for _ in range(60):
             await pilot.pause(0.05)
-            polls = sum("Could not read changes" in n.message for n in app._notifications)
+            polls = sum("Could not read changes" in n for n in app.notices)
             if app._poll_failing and polls:
                 break
         await pilot.pause(0.5)  # several more failed polls
-        assert sum("Could not read changes" in n.message for n in app._notifications) == 1
+        assert sum("Could not read changes" in n for n in app.notices) == 1
         ref = cases.intake(desk_ctx, "bob", customer_name="New Person", summary="Streetlight out").reference
         down["now"] = False
         for _ in range(200):  # until a poll has come through and its notice (a posted message) has landed
