@@ -430,7 +430,7 @@ def test_huge_text_from_elsewhere_shows_its_start_and_a_huge_note_is_refused(
             await settle(pilot)
             # A case as another program might have stored it, with no limits: shown by its start.
             case = replace(cases.get_case(desk_ctx, ref), customer_name=huge, summary=huge, details=huge)
-            app.broadcast([case])
+            app.feed.publish([case])
             table = app.screen.query_one(CaseTable)
             assert table.focus_case(ref)
             await settle(pilot)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
+from textual.screen import Screen
 
 from triage_tui.ui.text import line, one_line
 
@@ -61,3 +64,18 @@ class ScreenActions(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, highlight(matcher, name), run, text=name, help=line(help_text))  # type: ignore[arg-type]
+
+
+def screen_keys(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str]]:
+    """The screen's keys as currently mapped, for the help: its actions first, then moving about."""
+    actions: list[tuple[str, str]] = []
+    moving: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    bindings = [active.binding for active in screen.active_bindings.values()]
+    for binding in sorted(bindings, key=lambda b: not b.show):  # shown keys win over hidden aliases
+        if not binding.description or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        (actions if binding.show else moving).append((app.get_key_display(binding), binding.description))
+    actions.append(("ctrl+p", "Command palette: every action of this screen by name"))
+    return [*actions, ("", ""), *moving]

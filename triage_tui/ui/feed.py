@@ -16,7 +16,6 @@ from textual.message import Message
 from textual.signal import Signal
 from textual.timer import Timer
 
-from triage_tui.domain.errors import TriageError
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui.session import Session

@@ -31,6 +31,8 @@ class Session:
     ctx: ServiceContext | None = None
     db: str | None = None
     roster: Roster = field(default_factory=Roster)
+    # A write still waiting for the database after this long tells the officer so (ui/work.py WaitNotice).
+    wait_notice_seconds: float = 1.5
 
     @property
     def tz(self) -> ZoneInfo:

@@ -10,10 +10,14 @@ from textual.widgets import Header
 
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import cases as case_services
-from triage_tui.ui.screens.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS, CaseActions
+from triage_tui.ui.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS
+from triage_tui.ui.feed import ChangeFeed
+from triage_tui.ui.screens.actions import CaseActions
+from triage_tui.ui.session import Session
 from triage_tui.ui.text import one_line
 from triage_tui.ui.widgets.detail import CaseDetail
 from triage_tui.ui.widgets.key_bar import KeyBar
+from triage_tui.ui.work import off_thread
 
 
 class CaseScreen(CaseActions):
@@ -23,39 +27,37 @@ class CaseScreen(CaseActions):
         Binding("escape", "back", "Back", id="back"),
     ]
 
-    def __init__(self, reference: str) -> None:
-        super().__init__()
+    def __init__(self, session: Session, feed: ChangeFeed, reference: str) -> None:
+        super().__init__(session, feed)
         self.reference = reference
         self.case: CaseView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield CaseDetail(self.desk.policy, id="case-full")
+        yield CaseDetail(self.session.policy, id="case-full")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = one_line(self.reference)
-        self.desk.live_views.add(self)
+        self.feed.changed.subscribe(self, self.cases_changed)
+        self.feed.ticked.subscribe(self, self.tick)
+        self.feed.opened.subscribe(self, self.connected)
         self.load()
-
-    def on_unmount(self) -> None:
-        self.desk.live_views.discard(self)
 
     def current_case(self) -> CaseView | None:
         return self.case
 
-    def connected(self) -> None:
+    def connected(self, session: Session) -> None:
         self.load()
 
     def load(self) -> None:
-        app = self.desk
         reference = self.reference
-        if app.ctx is None:
+        ctx = self.session.ctx
+        if ctx is None:
             return  # read once the store is open (connected)
-
-        app.off_thread(
+        off_thread(
             self,
-            lambda: case_services.get_case(app.ctx, reference),
+            lambda: case_services.get_case(ctx, reference),
             self._show,
             group="case",
             exclusive=True,
@@ -63,13 +65,15 @@ class CaseScreen(CaseActions):
 
     def _show(self, case: CaseView) -> None:
         self.case = case
-        self.query_one(CaseDetail).show(case, self.desk.now())
+        self.query_one(CaseDetail).show(case, self.session.now())
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         if any(r.reference == self.reference for r in rows):
             self.load()
 
     def tick(self, now: datetime) -> None:
+        if not self.is_current:
+            return
         self.query_one(CaseDetail).refresh_body(now)
 
     def action_back(self) -> None:

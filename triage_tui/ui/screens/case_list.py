@@ -12,18 +12,20 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input, Label
 
-from triage_tui.domain.errors import TriageError
 from triage_tui.domain.queue import QueuePage, QueueQuery, urgency_key
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui.dialogs.filter import FilterDialog
+from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.screens.actions import CaseActions
+from triage_tui.ui.session import Session
 from triage_tui.ui.text import line
 from triage_tui.ui.widgets.case_table import CaseTable, ClockColumn, Column
 from triage_tui.ui.widgets.detail import CaseDetail
 from triage_tui.ui.widgets.key_bar import KeyBar
 from triage_tui.ui.widgets.literal_input import LiteralInput
+from triage_tui.ui.work import off_thread
 
 PAGE = 500
 # Wait this long after the cursor stops before reading the highlighted case's history.
@@ -43,12 +45,14 @@ class CaseListScreen(CaseActions):
     columns: tuple[Column, ...] = ()
     clock_columns: tuple[ClockColumn, ...] = ()
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.query_state = QueueQuery()  # set from base_query() once mounted, when the officer is known
+    def __init__(self, session: Session, feed: ChangeFeed, first_page: QueuePage | None = None) -> None:
+        super().__init__(session, feed)
+        self.query_state = self.base_query()
+        self.first_page = first_page  # read before the desk started (the queue's first frame)
         self.total = 0
         self.page_bands: dict[str, int] = {}  # bands over every match, when more match than are shown
         self._detail_timer: Timer | None = None
+        self._acted_on: int | None = None  # the case just acted on: the cursor moves off it (see cases_changed)
 
     # --- what each list is ---------------------------------------------------------------------------------------
 
@@ -56,7 +60,7 @@ class CaseListScreen(CaseActions):
         return QueueQuery()
 
     def make_table(self) -> CaseTable:
-        return CaseTable(self.columns, self.clock_columns, self.desk.policy, id="cases")
+        return CaseTable(self.columns, self.clock_columns, self.session.policy, id="cases")
 
     # --- layout ---------------------------------------------------------------------------------------------------
 
@@ -69,7 +73,7 @@ class CaseListScreen(CaseActions):
         with Horizontal(id="split"):
             with Vertical(id="list-pane"):
                 yield self.make_table()
-            yield CaseDetail(self.desk.policy, id="detail")
+            yield CaseDetail(self.session.policy, id="detail")
         yield KeyBar()
 
     @property
@@ -80,22 +84,19 @@ class CaseListScreen(CaseActions):
         return self.table.current
 
     def on_mount(self) -> None:
-        self.query_state = self.base_query()
         self.query_one("#search", Input).display = False
-        self.desk.live_views.add(self)
-        first = self.desk.first_page
+        self.feed.changed.subscribe(self, self.cases_changed)
+        self.feed.ticked.subscribe(self, self.tick)
+        self.feed.opened.subscribe(self, self.connected)
+        first, self.first_page = self.first_page, None
         if first is not None and self.query_state == QueueQuery():
-            self.desk.first_page = None
             self._show_page(self.query_state, first)
         else:
             self.reload()
 
-    def on_unmount(self) -> None:
-        self.desk.live_views.discard(self)
-
     def on_screen_resume(self) -> None:
         self.table.focus()
-        self.tick(self.desk.now())
+        self.tick(self.session.now())
 
     def on_resize(self) -> None:
         # Side by side on a wide terminal, the detail under the list on a narrow one.
@@ -105,14 +106,13 @@ class CaseListScreen(CaseActions):
 
     def reload(self) -> None:
         """Read the list afresh (a new search or filter)."""
-        app = self.desk
         query = self.query_state
-        if not app.ready():
+        ctx = self.ready()
+        if ctx is None:
             return
-
-        app.off_thread(
+        off_thread(
             self,
-            lambda: desk_services.queue_page(app.ctx, query, limit=PAGE),
+            lambda: desk_services.queue_page(ctx, query, limit=PAGE),
             lambda page: self._show_page(query, page),
             group="list",
             exclusive=True,
@@ -121,27 +121,31 @@ class CaseListScreen(CaseActions):
     def _show_page(self, query: QueueQuery, page: QueuePage) -> None:
         if query != self.query_state:
             return  # a newer search is on its way
-        now = self.desk.now()
+        now = self.session.now()
         self.total = page.total
         self.page_bands = {band.value.replace("_", " "): n for band, n in page.bands.items()}
         ranks = page.ranks
         self.table.load(page.rows, lambda case: ranks.get(case.id) or self._rank(case), now)
         self._update_status()
         self._schedule_detail()
-        self.desk.settled()
+        settled = getattr(self.app, "settled", None)
+        if settled is not None:
+            settled()  # the first list is on screen
         self.post_message(self.Loaded())
 
     def _rank(self, case: CaseView) -> tuple[datetime, int]:
-        return urgency_key(case, self.desk.policy, self.desk.now())
+        return urgency_key(case, self.session.policy, self.session.now())
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         """Live changes from the poll (or this desk's own action)."""
-        now = self.desk.now()
-        policy = self.desk.policy
+        now = self.session.now()
+        policy = self.session.policy
         before = len(self.table.cases)
         added, removed = self.table.apply(rows, lambda c: self.query_state.matches(c, policy, now), self._rank, now)
         self.total = max(0, self.total + len(added) - len(removed)) if before < PAGE else self.total
         self._update_status()
+        if self._acted_on is not None and any(r.id == self._acted_on for r in rows):
+            self._move_off(self._acted_on)
         current = self.current_case()
         detail = self.query_one(CaseDetail)
         if current is not None and any(r.id == current.id for r in rows):
@@ -149,7 +153,23 @@ class CaseListScreen(CaseActions):
         elif current is None:
             detail.show(None, now)
 
+    def acted(self, view: CaseView, message: str) -> None:
+        self._acted_on = view.id
+        super().acted(view, message)
+
+    def _move_off(self, case_id: int) -> None:
+        """After an action on the highlighted case, highlight the next one: the keys then act on a case that
+        still needs work, not again on the one just done."""
+        self._acted_on = None
+        current = self.current_case()
+        if current is None or current.id != case_id or len(self.table.order) < 2:
+            return
+        row = self.table.cursor_row
+        self.table.move_cursor(row + 1 if row + 1 < len(self.table.order) else row - 1)
+
     def tick(self, now: datetime) -> None:
+        if not self.is_current:
+            return  # a screen out of sight catches up when it is shown again (on_screen_resume)
         if self.table.tick(now):
             self._update_status()
         self.query_one(CaseDetail).refresh_body(now)
@@ -179,7 +199,7 @@ class CaseListScreen(CaseActions):
 
     # --- the highlighted case in detail -------------------------------------------------------------------------
 
-    def connected(self) -> None:
+    def connected(self, session: Session) -> None:
         """The full store is open: read the history of the highlighted case."""
         self._schedule_detail()
 
@@ -197,27 +217,27 @@ class CaseListScreen(CaseActions):
         self._detail_timer = self.set_timer(DETAIL_DELAY, self._load_detail)
 
     def _load_detail(self) -> None:
+        self._detail_timer = None
         case = self.current_case()
-        app = self.desk
-        if case is None or app.ctx is None:
+        ctx = self.session.ctx
+        if case is None or ctx is None:
             # Until the store is open, show what the list holds; the history follows (connected).
-            self.query_one(CaseDetail).show(case, app.now())
+            self.query_one(CaseDetail).show(case, self.session.now())
             return
         reference = case.reference
-
-        def work() -> None:
-            try:
-                full = case_services.get_case(app.ctx, reference)
-            except TriageError:
-                return  # gone meanwhile; the next poll removes the row
-            app.call_from_thread(self._show_detail, full)
-
-        self.run_worker(work, thread=True, group="detail", exclusive=True, exit_on_error=False)
+        off_thread(
+            self,
+            lambda: case_services.get_case(ctx, reference),
+            self._show_detail,
+            group="detail",
+            exclusive=True,
+            refused=lambda message: None,  # gone meanwhile; the next poll removes the row
+        )
 
     def _show_detail(self, case: CaseView) -> None:
         current = self.current_case()
         if current is not None and current.id == case.id:
-            self.query_one(CaseDetail).show(case, self.desk.now())
+            self.query_one(CaseDetail).show(case, self.session.now())
 
     # --- search, filter, open --------------------------------------------------------------------------------------
 
@@ -252,14 +272,14 @@ class CaseListScreen(CaseActions):
                 self.query_state = query
                 self.reload()
 
-        self.app.push_screen(FilterDialog(self.query_state, self.base_query(), self.desk.officer_names), chosen)
+        self.app.push_screen(FilterDialog(self.query_state, self.base_query(), self.session.roster.names), chosen)
 
     def action_open_case(self) -> None:
         case = self._target()
         if case is not None:
             from triage_tui.ui.screens.case import CaseScreen
 
-            self.app.push_screen(CaseScreen(case.reference))
+            self.app.push_screen(CaseScreen(self.session, self.feed, case.reference))
 
     class Loaded(Message):
         """The list has been read afresh."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from triage_tui.domain.queue import QueueQuery, my_cases_query
-from triage_tui.ui.screens.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS
+from triage_tui.ui.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS
 from triage_tui.ui.screens.case_list import CaseListScreen
 from triage_tui.ui.widgets.case_table import MY_COLUMNS
 
@@ -18,4 +18,4 @@ class MyCasesScreen(CaseListScreen):
     )
 
     def base_query(self) -> QueueQuery:
-        return my_cases_query(self.desk.officer.username)
+        return my_cases_query(self.session.username)

@@ -7,9 +7,10 @@ from textual.binding import Binding
 from triage_tui.domain.queue import QueueQuery
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import desk as desk_services
-from triage_tui.ui.screens.actions import TRIAGE_BINDINGS
+from triage_tui.ui.actions import TRIAGE_BINDINGS
 from triage_tui.ui.screens.case_list import CaseListScreen
 from triage_tui.ui.widgets.case_table import QUEUE_COLUMNS
+from triage_tui.ui.work import off_thread
 
 
 class QueueScreen(CaseListScreen):
@@ -27,26 +28,27 @@ class QueueScreen(CaseListScreen):
         return QueueQuery()
 
     def action_take_next(self) -> None:
-        app = self.desk
-        if not app.ready():
+        ctx = self.ready()
+        if ctx is None:
             return
-
-        app.off_thread(
-            self,
-            lambda: desk_services.take_next(app.ctx, app.officer.username),
+        who = self.session.username
+        off_thread(
+            self.app,
+            lambda: desk_services.take_next(ctx, who),
             self._took,
             group="actions",
-            writes=True,
+            refused=self.refused,
+            waiting=self.wait_notice(),
         )
 
     def _took(self, case: CaseView | None) -> None:
         if case is None:
             self.notify("Nothing to take: every new contact is triaged or claimed")
             return
-        self.desk.broadcast([case])
+        self.feed.publish([case])
         if not self.table.focus_case(case.reference):
             # Outside the current search or filter: show the whole queue so the claimed case is in view.
             self.query_state = self.base_query()
             self.reload()
-        until = case.claimed_until.astimezone(self.desk.tz).strftime("%H:%M") if case.claimed_until else ""
+        until = self.session.local(case.claimed_until).strftime("%H:%M") if case.claimed_until else ""
         self.notify(f"{case.reference} is yours until {until}: {case.customer_name}, {case.summary}")
