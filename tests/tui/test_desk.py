@@ -61,7 +61,7 @@ async def test_countdowns_tick_without_moving_the_cursor(desk_ctx, seeded, clock
         await highlight(pilot, seeded["9h"])
         row = app.screen.query_one(CaseTable).cursor_row
         clock.advance(minutes=61)
-        app.tick()
+        app.feed.tick()
         await pilot.pause()
         assert cell(app, seeded["9h"], "countdown") == "13h 59m"
         assert cell(app, seeded["20.5h"], "countdown") == "due 2h 29m"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.tui.conftest import desk, settle
 from triage_tui.domain.codes import CaseType
 from triage_tui.services import cases
-from triage_tui.ui.screens.split import Pane, Source
+from triage_tui.domain.split import Source
+from triage_tui.ui.split.pane import Pane
 
 
 def six_for_carol(ctx) -> list[str]:  # type: ignore[no-untyped-def]
