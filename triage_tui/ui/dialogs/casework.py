@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, OptionList, Select
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.codes import Outcome, Role, Team
 from triage_tui.domain.queue import OfficerLoad
-from triage_tui.ui.dialogs.base import ActionDialog, TextDialog
+from triage_tui.ui.dialogs.base import ActionDialog, Choice, ChoiceSet, MarkedOptionList, TextDialog
 from triage_tui.ui.dialogs.triage import SERVICES
 from triage_tui.ui.text import fit, line
 from triage_tui.ui.widgets.literal_input import LiteralInput
@@ -36,20 +36,24 @@ class AllocateDialog(ActionDialog[str]):
             ),
         )
 
+    # The counts' columns: heading and width (the heading's own width, so each reads in full).
+    COUNTS = (("Open", 4), ("Due soon", 8), ("Overdue", 7), ("Breached", 8))
+
     def body(self) -> ComposeResult:
         options = []
         for load in self.loads:
             o = load.officer
-            flags = f"{load.open:>4} {load.due_soon:>4} {load.overdue:>4} {load.breached:>4}"
-            row = f"{fit(o.username, 10)} {fit(o.name, 18)} {fit(o.team.value, 10)} {flags}"
+            numbers = (load.open, load.due_soon, load.overdue, load.breached)
+            counts = " ".join(f"{n:>{width}}" for n, (_, width) in zip(numbers, self.COUNTS, strict=True))
+            row = f"{fit(o.username, 10)} {fit(o.name, 18)} {fit(o.team.value, 10)} {counts}"
             options.append(Option(line(row), id=o.username))
-        head = f"{fit('Officer', 10)} {fit('Name', 18)} {fit('Team', 10)} open soon late brch"
-        yield Label(line(head), classes="hint option-head")
-        yield OptionList(*options, id="officers")
+        heads = " ".join(f"{name:>{width}}" for name, width in self.COUNTS)
+        yield Label("Arrows choose, enter allocates. Counts are each officer's open cases.", classes="hint")
+        yield Label(line(f"{fit('Officer', 10)} {fit('Name', 18)} {fit('Team', 10)} {heads}"), classes="option-head")
+        yield MarkedOptionList(*options, id="officers")
 
     def on_mount(self) -> None:
         officers = self.query_one(OptionList)
-        officers.focus()
         if self.loads:
             officers.highlighted = 0
 
@@ -79,26 +83,25 @@ class AcknowledgeDialog(ActionDialog[Acknowledgement]):
         super().__init__(case)
         self.due = due
 
+    CHANNELS = (("Email", "email"), ("Phone", "phone"), ("Letter", "letter"), ("In person", "in_person"))
+
     def body(self) -> ComposeResult:
         yield Label(line("Acknowledgement due ", self.due), id="due")
-        yield Label("How was the customer told?")
-        channels = [("Email", "email"), ("Phone", "phone"), ("Letter", "letter"), ("In person", "in_person")]
+        yield Label("How was the customer told? (arrows choose)")
         preferred = "email" if self.case is not None and self.case.customer_email else "letter"
-        yield Select(channels, value=preferred, allow_blank=False, id="channel")
+        with ChoiceSet(id="channel", classes="across"):
+            for label, value in self.CHANNELS:
+                yield Choice(label, value=value == preferred, id=value)
         yield Label("Note (optional)")
         yield LiteralInput(placeholder="e.g. Spoke to Mrs Smith, agreed a call on Friday", id="note")
 
-    def on_mount(self) -> None:
-        self.query_one("#note", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
     def result(self) -> Acknowledgement | None:
-        channel = self.query_one("#channel", Select).value
+        pressed = self.query_one("#channel", ChoiceSet).pressed_button
+        if pressed is None or pressed.id is None:
+            self.problem("Choose how the customer was told")
+            return None
         note = self.query_one("#note", Input).value.strip() or None
-        return Acknowledgement(str(channel), note)
+        return Acknowledgement(pressed.id, note)
 
 
 class SendDialog(TextDialog):
@@ -126,13 +129,11 @@ class RespondDialog(ActionDialog[Response]):
     )
 
     def body(self) -> ComposeResult:
-        yield Label("Outcome")
-        yield OptionList(*(Option(label, id=label) for label, _ in self.CHOICES), id="outcome")
+        yield Label("Outcome (arrows choose, enter saves)")
+        yield MarkedOptionList(*(Option(label, id=label) for label, _ in self.CHOICES), id="outcome")
 
     def on_mount(self) -> None:
-        outcome = self.query_one(OptionList)
-        outcome.focus()
-        outcome.highlighted = 0
+        self.query_one(OptionList).highlighted = 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

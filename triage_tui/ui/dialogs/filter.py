@@ -10,7 +10,7 @@ from textual.widgets import Input, Label, Select
 from triage_tui.domain.clock import Band
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, Status
 from triage_tui.domain.queue import QueueQuery
-from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.dialogs.base import ActionDialog, FormSelect
 from triage_tui.ui.text import rich_line
 from triage_tui.ui.widgets.literal_input import LiteralInput
 
@@ -18,6 +18,8 @@ ANY = "any"
 
 
 class FilterDialog(ActionDialog[QueueQuery]):
+    """Narrow the list. Each drop-down opens with down or space; enter applies from any field."""
+
     heading = "Filter"
     confirm = "Apply"
 
@@ -31,11 +33,11 @@ class FilterDialog(ActionDialog[QueueQuery]):
         q = self.current
         types = [(kind.label, kind.value) for kind in (CaseType.UNCLASSIFIED, *COMPLAINT_TYPES)]
         yield Label("Type")
-        yield Select(types, value=q.types[0].value if q.types else Select.NULL, prompt="Any type", id="type")
+        yield FormSelect(types, value=q.types[0].value if q.types else Select.NULL, prompt="Any type", id="type")
         statuses = [(s.label, s.value) for s in (Status.NEW, Status.TRIAGED, Status.ALLOCATED, Status.WITH_SERVICE)]
         status_value = q.statuses[0].value if len(q.statuses) == 1 else Select.NULL
         yield Label("Status")
-        yield Select(statuses, value=status_value, prompt="As the list shows", id="status")
+        yield FormSelect(statuses, value=status_value, prompt="As the list shows", id="status")
         bands = [
             ("Breached", Band.BREACHED.value),
             ("Overdue", Band.OVERDUE.value),
@@ -43,20 +45,13 @@ class FilterDialog(ActionDialog[QueueQuery]):
             ("OK", Band.OK.value),
         ]
         yield Label("Deadline band")
-        yield Select(bands, value=q.bands[0].value if q.bands else Select.NULL, prompt="Any band", id="band")
+        yield FormSelect(bands, value=q.bands[0].value if q.bands else Select.NULL, prompt="Any band", id="band")
         yield Label("Officer")
         # Officers' usernames are shown as literal text; the option's value stays the username itself.
         officers = [(rich_line(o), o) for o in self.officers]
-        yield Select(officers, value=q.officer or Select.NULL, prompt="Anyone", id="officer")
+        yield FormSelect(officers, value=q.officer or Select.NULL, prompt="Anyone", id="officer")
         yield Label("Cohort")
         yield LiteralInput(value=q.cohort or "", placeholder="e.g. backlog-2021", id="cohort")
-
-    def on_mount(self) -> None:
-        self.query_one("#type", Select).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
 
     def result(self) -> QueueQuery | None:
         def value(widget_id: str) -> str | None:

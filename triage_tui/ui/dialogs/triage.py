@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.codes import COMPLAINT_TYPES, MANUAL_CLOSE_REASONS, CaseType, CloseReason
-from triage_tui.ui.dialogs.base import ActionDialog
-from triage_tui.ui.text import line
+from triage_tui.domain.text import limit_of
+from triage_tui.ui.dialogs.base import ActionDialog, Choice, ChoiceSet, MarkedOptionList, Suggestions
+from triage_tui.ui.text import line, one_line
 from triage_tui.ui.widgets.literal_input import LiteralInput
 
 ORGANISATIONS = (
@@ -50,6 +51,19 @@ CLOSE_LABELS = {
     CloseReason.DUPLICATE: "Duplicate of another case",
     CloseReason.OUT_OF_TIME: "Out of time (over 12 months, no discretion)",
 }
+# What the result line says after "Saving closes CMP-000123 ...".
+CLOSE_EFFECTS = {
+    CloseReason.WITHDRAWN: "as withdrawn by the customer",
+    CloseReason.OUT_OF_TIME: "as out of time",
+}
+# A case reference is one word of letters, digits and separators (CMP-000123, or a reference kept from an import).
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*")
+
+
+def subject(case: object) -> str:
+    """The case a result line speaks of: its reference, or "this case"."""
+    reference = getattr(case, "reference", None)
+    return one_line(reference) if reference else "this case"
 
 
 class ClassifyDialog(ActionDialog[CaseType]):
@@ -63,7 +77,8 @@ class ClassifyDialog(ActionDialog[CaseType]):
     ]
 
     def body(self) -> ComposeResult:
-        yield OptionList(
+        yield Label("Type of complaint (1-4, or arrows then enter)", classes="hint")
+        yield MarkedOptionList(
             *(Option(line(f"{i + 1}  {kind.label}"), id=kind.value) for i, kind in enumerate(COMPLAINT_TYPES)),
             id="types",
         )
@@ -71,7 +86,6 @@ class ClassifyDialog(ActionDialog[CaseType]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.focus()
         if self.case is not None and self.case.type in COMPLAINT_TYPES:
             options.highlighted = COMPLAINT_TYPES.index(self.case.type)
         else:
@@ -101,53 +115,69 @@ class SignpostChoice:
 
 
 class SignpostDialog(ActionDialog[SignpostChoice]):
-    """Where a contact that is not a complaint goes. The text box has the focus, so that the usual answer is
-    typed at once; up and down choose between the two kinds without leaving it."""
+    """Where a contact that is not a complaint goes. The kind is chosen already (another organisation), so the
+    focus starts in the text box, where the usual answer is typed at once; up and down choose between the two
+    kinds without leaving it. Shift+Tab reaches the kinds, Tab the note."""
 
     heading = "Not a council complaint"
     confirm = "Signpost"
+    first = "#where"
     BINDINGS = [
+        *ActionDialog.BINDINGS,
         Binding("up", "kind('org')", "Another organisation", show=False),
         Binding("down", "kind('service')", "Service request", show=False),
     ]
 
     def body(self) -> ComposeResult:
-        with RadioSet(id="kind"):
-            yield RadioButton("Signpost to another organisation  ↑", value=True, id="org")
-            yield RadioButton("Pass on as a service request  ↓", id="service")
+        with ChoiceSet(id="kind"):
+            yield Choice("Signpost to another organisation  ↑", value=True, id="org")
+            yield Choice("Pass on as a service request  ↓", id="service")
         yield Label("Organisation", id="where-label")
         yield LiteralInput(
             placeholder="Start typing: NHS, police, school...",
-            suggester=SuggestFromList(ORGANISATIONS, case_sensitive=False),
+            suggester=Suggestions(ORGANISATIONS),
             id="where",
         )
         yield Label("Note (optional)")
         yield LiteralInput(placeholder="What the customer was told", id="note")
 
-    def on_mount(self) -> None:
-        self.query_one("#where", Input).focus()
-
     def action_kind(self, which: str) -> None:
         self.query_one(f"#{which}", RadioButton).value = True
 
+    def is_service(self) -> bool:
+        return self.query_one("#service", RadioButton).value
+
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        service = event.pressed.id == "service"
+        service = self.is_service()
         where = self.query_one("#where", Input)
         self.query_one("#where-label", Label).update("Council service" if service else "Organisation")
         where.placeholder = "Start typing: Highways, Waste..." if service else "Start typing: NHS, police, school..."
-        where.suggester = SuggestFromList(SERVICES if service else ORGANISATIONS, case_sensitive=False)
+        where.suggester = Suggestions(SERVICES if service else ORGANISATIONS)
+        where.refresh()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
+    def effect(self) -> str:
+        where = self.shown(self.query_one("#where", Input)).strip()
+        case = subject(self.case)
+        if not where:
+            kind = "the council service" if self.is_service() else "the organisation"
+            return f"Name {kind}. Saving then closes {case}, and it leaves the queue."
+        if self.is_service():
+            return f"Saving closes {case}: passed to {where} as a service request. It leaves the queue."
+        return f"Saving closes {case}: signposted to {where}. It leaves the queue."
 
     def result(self) -> SignpostChoice | None:
-        where = self.query_one("#where", Input).value.strip()
+        field = self.query_one("#where", Input)
+        where = self.take_shown(field)
+        service = self.is_service()
         if not where:
-            self.problem("Say where it goes")
+            self.problem("Name the council service" if service else "Name the organisation")
+            return None
+        limit = limit_of("service" if service else "signposted_to")
+        if len(where) > limit:
+            self.problem(f"Keep the name to {limit} characters (it has {len(where)})")
             return None
         note = self.query_one("#note", Input).value.strip() or None
-        if self.query_one("#service", RadioButton).value:
+        if service:
             return SignpostChoice(None, where, note)
         return SignpostChoice(where, None, note)
 
@@ -160,40 +190,70 @@ class CloseChoice:
 
 
 class CloseDialog(ActionDialog[CloseChoice]):
+    """Why the case ends. The original's reference is asked for only for a duplicate, just below the reasons, so
+    Tab goes from the reasons to it and then to the note; choosing a reason never moves the focus."""
+
     heading = "Close the case"
     confirm = "Close case"
 
     def body(self) -> ComposeResult:
-        with RadioSet(id="reason"):
+        yield Label("Reason (arrows choose)")
+        with ChoiceSet(id="reason"):
             for i, reason in enumerate(MANUAL_CLOSE_REASONS):
-                yield RadioButton(CLOSE_LABELS[reason], value=i == 0, id=reason.value)
-        yield Label("Original case (for a duplicate)")
-        yield LiteralInput(placeholder="e.g. CMP-000123", id="original", disabled=True)
+                yield Choice(CLOSE_LABELS[reason], value=i == 0, id=reason.value)
+        yield Label("Original case (the one this duplicates)", id="original-label")
+        yield LiteralInput(placeholder="e.g. CMP-000123", id="original")
         yield Label("Note (optional)")
         yield LiteralInput(id="note")
 
     def on_mount(self) -> None:
-        self.query_one(RadioSet).focus()
+        self.show_original()
+
+    def reason(self) -> CloseReason | None:
+        pressed = self.query_one(ChoiceSet).pressed_button
+        return CloseReason(pressed.id) if pressed is not None and pressed.id is not None else None
+
+    def show_original(self) -> None:
+        duplicate = self.reason() is CloseReason.DUPLICATE
+        for widget in (self.query_one("#original-label"), self.query_one("#original")):
+            widget.display = duplicate
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        original = self.query_one("#original", Input)
-        original.disabled = event.pressed.id != CloseReason.DUPLICATE.value
-        if not original.disabled:
-            original.focus()
+        self.show_original()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
+    def effect(self) -> str:
+        reason = self.reason()
+        case = subject(self.case)
+        if reason is None:
+            return f"Choose a reason. Saving then closes {case}, and it leaves the open lists."
+        if reason is CloseReason.DUPLICATE:
+            original = self.query_one("#original", Input).value.strip()
+            if not original:
+                return f"Type the original's reference. Saving then closes {case} as its duplicate."
+            return f"Saving closes {case} as a duplicate of {original}. It leaves the open lists."
+        return f"Saving closes {case} {CLOSE_EFFECTS[reason]}. It leaves the open lists."
 
     def result(self) -> CloseChoice | None:
-        pressed = self.query_one(RadioSet).pressed_button
-        if pressed is None or pressed.id is None:
+        reason = self.reason()
+        if reason is None:
             self.problem("Choose a reason")
             return None
-        reason = CloseReason(pressed.id)
-        original = self.query_one("#original", Input).value.strip() or None
-        if reason is CloseReason.DUPLICATE and not original:
-            self.problem("A duplicate needs the reference of the original case")
-            return None
         note = self.query_one("#note", Input).value.strip() or None
-        return CloseChoice(reason, original if reason is CloseReason.DUPLICATE else None, note)
+        if reason is not CloseReason.DUPLICATE:
+            return CloseChoice(reason, None, note)
+        original = self.query_one("#original", Input).value.strip()
+        problem = self.reference_problem(original)
+        if problem is not None:
+            self.problem(problem)
+            self.query_one("#original", Input).focus()
+            return None
+        return CloseChoice(reason, original, note)
+
+    def reference_problem(self, original: str) -> str | None:
+        if not original:
+            return "A duplicate needs the reference of the original case"
+        if len(original) > limit_of("reference") or REFERENCE.fullmatch(original) is None:
+            return "A reference is one word of letters, digits and dashes, like CMP-000123"
+        if self.case is not None and original.casefold() == self.case.reference.casefold():
+            return "A case cannot be a duplicate of itself: give the original's reference"
+        return None
