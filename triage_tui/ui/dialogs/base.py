@@ -99,28 +99,38 @@ class ChoiceSet(RadioSet, inherit_bindings=False):
                 button.value = True
 
 
+def _gutter(self: OptionList) -> int:
+    return len(MARK)
+
+
+def _marked_line(self: OptionList, y: int) -> Strip:
+    """The option list's line with the mark, or a blank, in the gutter before it."""
+    strip = OptionList.render_line(self, y)
+    try:
+        index, offset = self._lines[self.scroll_offset.y + y]
+    except IndexError:
+        return strip  # below the last option: a blank line already as wide as the list
+    mark = MARK if index == self.highlighted and offset == 0 else UNMARKED
+    if index == self.highlighted:
+        style = self.get_visual_style("option-list--option", "option-list--option-highlighted")
+    else:
+        style = self.get_visual_style("option-list--option")
+    return Strip([Segment(mark, style.rich_style), *strip], strip.cell_length + len(mark))
+
+
 class MarkedOptionList(OptionList):
     """An option list that draws a mark beside the highlighted option, so the choice shows without colour."""
 
-    def _get_left_gutter_width(self) -> int:
-        return len(MARK)
-
-    def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        try:
-            index, offset = self._lines[self.scroll_offset.y + y]
-        except IndexError:
-            return strip  # below the last option: a blank line already as wide as the list
-        mark = MARK if index == self.highlighted and offset == 0 else UNMARKED
-        if index == self.highlighted:
-            style = self.get_visual_style("option-list--option", "option-list--option-highlighted")
-        else:
-            style = self.get_visual_style("option-list--option")
-        return Strip([Segment(mark, style.rich_style), *strip], strip.cell_length + len(mark))
+    _get_left_gutter_width = _gutter
+    render_line = _marked_line
 
 
-class MarkedOverlay(MarkedOptionList, SelectOverlay):
-    """A drop-down's open list, marked like the dialogs' other lists."""
+class MarkedOverlay(SelectOverlay):
+    """A drop-down's open list, marked like the dialogs' other lists. (Textual names a widget's CSS types after
+    its first base only, and Select finds its list by type: so this derives from SelectOverlay alone.)"""
+
+    _get_left_gutter_width = _gutter
+    render_line = _marked_line
 
 
 class FormSelect(Select[Any], inherit_bindings=False):

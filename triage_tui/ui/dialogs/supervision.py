@@ -23,12 +23,13 @@ SORTS = (
     ("closed_this_week", "closed this week"),
     ("name", "name"),
 )
-# The count columns: key, heading over two lines, and width (the longer line of the heading, so it reads in full).
+# The count columns: key, heading (on the lower of two lines, or over both), and width (the heading's widest line,
+# so that it reads in full).
 COUNTS = (
-    ("open", "Open\n", 4),
+    ("open", "\nOpen", 4),
     ("due_soon", "Due\nsoon", 4),
-    ("overdue", "Over-\ndue", 5),
-    ("breached", "Breach-\ned", 7),
+    ("overdue", "\nOverdue", 7),
+    ("breached", "\nBreached", 8),
     ("closed_this_week", "Closed\nthis week", 9),
 )
 TEAM_WIDTH = len("Complaints")
