@@ -3,7 +3,10 @@ text.py): a Rich table would otherwise parse a plain string cell as markup."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
@@ -11,12 +14,23 @@ from rich.table import Table
 from rich.text import Text
 
 from triage_tui.domain.clock import Band, Clock
+from triage_tui.domain.codes import (
+    STATUS_LABELS,
+    TYPE_LABELS,
+    CaseType,
+    Channel,
+    CloseReason,
+    Outcome,
+    Status,
+)
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.queue import live_claim
-from triage_tui.domain.views import CaseView
+from triage_tui.domain.views import CaseView, EventView
 from triage_tui.ui.text import rich_assemble, rich_line, rich_lines
 
+# The policy's timezone (DEFAULT_POLICY.timezone): every time on screen is UK local time.
 LONDON = ZoneInfo("Europe/London")
+E = TypeVar("E", bound=StrEnum)
 
 # The text of a countdown says its band on its own; colour repeats it for a quick scan.
 BAND_STYLES: dict[Band | None, str] = {
@@ -26,9 +40,122 @@ BAND_STYLES: dict[Band | None, str] = {
     Band.BREACHED: "bold red",
     None: "dim",
 }
-# Event details already shown elsewhere on the case (or only machine-readable).
-HIDDEN = frozenset({"until", "received_at", "previous_type", "history"})
-CLOCK_LABELS = {"triage": "Triage", "acknowledgement": "Acknowledgement", "response": "Response"}
+# As the My cases columns head them.
+CLOCK_LABELS = {"triage": "Triage", "acknowledgement": "Acknowledge", "response": "Respond"}
+
+# Labels for the codes the database stores, as an officer reads them.
+TYPE_SHORT: dict[CaseType, str] = {
+    CaseType.ADULTS: "Adults",
+    CaseType.CHILDREN: "Children",
+    CaseType.CORPORATE: "Corporate",
+    CaseType.OTHER: "Other",
+    CaseType.SERVICE_REQUEST: "Service request",
+    CaseType.UNCLASSIFIED: "Unclassified",
+}
+CHANNEL_LABELS = {
+    Channel.EMAIL: "Email",
+    Channel.PHONE: "Phone",
+    Channel.WEB: "Web",
+    Channel.LETTER: "Letter",
+    Channel.IN_PERSON: "In person",
+}
+CLOSE_REASON_LABELS = {
+    CloseReason.WITHDRAWN: "Withdrawn",
+    CloseReason.DUPLICATE: "Duplicate",
+    CloseReason.OUT_OF_TIME: "Out of time",
+    CloseReason.SERVICE_REQUEST: "Passed on as a service request",
+    CloseReason.SIGNPOSTED: "Signposted elsewhere",
+}
+OUTCOME_LABELS = {
+    Outcome.UPHELD: "Upheld",
+    Outcome.PARTLY_UPHELD: "Partly upheld",
+    Outcome.NOT_UPHELD: "Not upheld",
+}
+# What each event in a case's history is called.
+ACTION_LABELS = {
+    "intake": "Received",
+    "classify": "Classified",
+    "acknowledge": "Acknowledged",
+    "signpost": "Signposted",
+    "allocate": "Allocated",
+    "send": "Sent to service",
+    "respond": "Responded",
+    "close": "Closed",
+    "reassign": "Reassigned",
+    "note": "Note",
+    "cohort": "Cohort",
+    "claim": "Claimed",
+    "release": "Claim released",
+    "import": "Imported",
+}
+# Event details the history line words itself (codes shown by their labels, times in local time) or that are
+# only machine-readable; any other detail is shown as stored, after its name.
+HIDDEN = frozenset(
+    {
+        "until",
+        "received_at",
+        "type",
+        "previous_type",
+        "close_reason",
+        "reason",
+        "outcome",
+        "signposted_to",
+        "service",
+        "officer",
+        "from_officer",
+        "to_officer",
+        "duplicate_of",
+        "cohort",
+        "previous",
+        "text",
+        "note",
+        "channel",
+        "history",
+        "source",
+        "line",
+    }
+)
+
+
+def _label(labels: dict[E, str], enum: type[E], code: object) -> str:
+    """The label of a stored code; a code this version does not know is shown as stored, readably."""
+    if code is None or code == "":
+        return "-"
+    try:
+        return labels[enum(str(code))]
+    except (ValueError, KeyError):
+        return str(code).replace("_", " ")
+
+
+def type_label(code: object) -> str:
+    """The briefing's name of a case type: `children` reads "Statutory Children Stage 1"."""
+    return _label(TYPE_LABELS, CaseType, code)
+
+
+def type_short(code: object) -> str:
+    """A case type in a list column: `children` reads "Children"."""
+    return _label(TYPE_SHORT, CaseType, code)
+
+
+def status_label(code: object) -> str:
+    """`with_service` reads "With service"."""
+    return _label(STATUS_LABELS, Status, code)
+
+
+def channel_label(code: object) -> str:
+    return _label(CHANNEL_LABELS, Channel, code)
+
+
+def close_reason_label(code: object) -> str:
+    return _label(CLOSE_REASON_LABELS, CloseReason, code)
+
+
+def outcome_label(code: object) -> str:
+    return _label(OUTCOME_LABELS, Outcome, code)
+
+
+def action_label(code: str) -> str:
+    return ACTION_LABELS.get(code) or code.replace("_", " ").capitalize()
 
 
 def local(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -49,10 +176,19 @@ def clock_state(clock: Clock, now: datetime) -> Text:
     if clock.due_at is None:
         return Text("not started", style="dim")
     if clock.running:
-        return Text(clock.countdown(now), style=BAND_STYLES[clock.band(now)])
+        state = Text(clock.countdown(now), style=BAND_STYLES[clock.band(now)])
+        if clock.band(now) is Band.BREACHED and clock.limit_at is not None:
+            # The breach is counted from the limit, not from the target shown beside it: say which time it was.
+            state.append(f" (limit {deadline(clock.limit_at)})", style="dim")
+        return state
     if clock.met():
-        return Text("met", style="green")
-    return Text("missed", style="red")
+        return Text(f"met {deadline(clock.stopped_at)}", style="green")
+    return Text(f"missed, done {deadline(clock.stopped_at)}", style="red")
+
+
+def deadline(moment: datetime | None) -> str:
+    """A deadline with its weekday: deadlines count working days, so the day of the week matters."""
+    return local(moment, "%a %d/%m %H:%M")
 
 
 def holder(case: CaseView, now: datetime) -> str:
@@ -61,6 +197,13 @@ def holder(case: CaseView, now: datetime) -> str:
         return case.officer
     claimant = live_claim(case, now)
     return f"{claimant} (claim)" if claimant else ""
+
+
+def channel_words(code: object) -> str:
+    """How a contact came: "by email", "in person"."""
+    if code == Channel.IN_PERSON:
+        return "in person"
+    return f"by {channel_label(code).lower()}"
 
 
 def case_head(case: CaseView, now: datetime) -> RenderableType:
@@ -80,7 +223,7 @@ def case_head(case: CaseView, now: datetime) -> RenderableType:
     def fact(label: str, value: str) -> None:
         facts.add_row(Text(label), rich_line(value))
 
-    fact("Received", f"{local(case.received_at)} by {case.channel.replace('_', ' ')}")
+    fact("Received", f"{local(case.received_at)} {channel_words(case.channel)}")
     fact("Customer", " · ".join(v for v in (case.customer_name, case.customer_email, case.customer_phone) if v))
     facts.add_row(Text("Summary"), rich_lines(case.summary))
     claimant = live_claim(case, now)
@@ -89,9 +232,9 @@ def case_head(case: CaseView, now: datetime) -> RenderableType:
     for label, value in (
         ("Service", case.service),
         ("Signposted", case.signposted_to),
-        ("Closed", case.close_reason.replace("_", " ") if case.close_reason else None),
+        ("Closed", close_reason_label(case.close_reason) if case.close_reason else None),
         ("Duplicate of", case.duplicate_of),
-        ("Outcome", case.outcome.replace("_", " ") if case.outcome else None),
+        ("Outcome", outcome_label(case.outcome) if case.outcome else None),
         ("Cohort", case.cohort),
     ):
         if value:
@@ -106,30 +249,94 @@ def case_clocks(case: CaseView, policy: Policy, now: datetime) -> RenderableType
     clocks.add_column(no_wrap=True)
     clocks.add_column()
     for clock in case.clocks(policy).all():
-        due = f"due {local(clock.due_at)}" if clock.due_at else ""
+        due = f"due {deadline(clock.due_at)}" if clock.due_at else ""
         clocks.add_row(Text(CLOCK_LABELS[clock.name]), Text(due), clock_state(clock, now))
     return Group(Text("Clocks", style="bold underline"), clocks)
 
 
+def _change(what: str, before: str, after: str) -> str:
+    return f"{what}: {before} → {after}"
+
+
+def event_words(event: EventView) -> str:
+    """What an event did, in words: codes by their labels, corrections from -> to, times in UK local time.
+    Stored text (notes, names, services) is returned as stored; the caller shows it literally."""
+    d: dict[str, Any] = event.details
+    action = event.action
+    parts: list[str] = []
+    if action == "intake":
+        if d.get("channel"):
+            parts.append(channel_words(d["channel"]).capitalize())
+    elif action == "classify":
+        parts.append(_change("Type", type_label(d.get("previous_type")), type_label(d.get("type"))))
+    elif action == "signpost":
+        if d.get("signposted_to"):
+            parts.append(f"To {d['signposted_to']}")
+        if d.get("service"):
+            parts.append(f"Service request for {d['service']}")
+        parts.append(_change("Type", type_label(d.get("previous_type")), type_label(CaseType.SERVICE_REQUEST)))
+    elif action == "allocate" and d.get("officer"):
+        parts.append(f"To {d['officer']}")
+    elif action == "acknowledge" and d.get("channel"):
+        parts.append(channel_words(d["channel"]).capitalize())
+    elif action == "send" and d.get("service"):
+        parts.append(f"To {d['service']}")
+    elif action == "respond" and d.get("outcome"):
+        parts.append(f"Outcome: {outcome_label(d['outcome'])}")
+    elif action == "close":
+        if d.get("reason"):
+            parts.append(close_reason_label(d["reason"]))
+        if d.get("duplicate_of"):
+            parts.append(f"of {d['duplicate_of']}")
+    elif action == "reassign":
+        parts.append(_change("Officer", d.get("from_officer") or "no one", d.get("to_officer") or "no one"))
+        if d.get("reason"):
+            parts.append(f"Reason: {d['reason']}")
+    elif action == "cohort":
+        parts.append(_change("Cohort", d.get("previous") or "none", d.get("cohort") or "none"))
+    elif action == "claim" and d.get("until"):
+        with contextlib.suppress(ValueError):  # a time this version cannot read is left out
+            parts.append(f"Until {local(datetime.fromisoformat(str(d['until'])), '%H:%M')}")
+    if event.to_status is not None and event.from_status is not None and event.from_status != event.to_status:
+        parts.append(_change("Status", event.from_status.label, event.to_status.label))
+    if d.get("note"):
+        parts.append(f"Note: {d['note']}")
+    if d.get("text"):
+        parts.append(str(d["text"]))
+    parts += [
+        f"{key.replace('_', ' ')}: {value}"
+        for key, value in d.items()
+        if value not in (None, "") and key not in HIDDEN and not isinstance(value, bool)
+    ]
+    if d.get("history"):
+        source = f" of {d['source']}" if d.get("source") else ""
+        line = f", line {d['line']}" if d.get("line") is not None else ""
+        parts.append(f"(from the import{source}{line})")
+    return " · ".join(parts)
+
+
+def history(events: list[EventView]) -> RenderableType:
+    """A case's events, newest first: the latest thing that happened is the first line under the heading."""
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(style="dim", no_wrap=True)
+    rows.add_column(no_wrap=True)
+    rows.add_column(style="bold", no_wrap=True)
+    rows.add_column()
+    for e in sorted(events, key=lambda e: (e.at, e.id), reverse=True):
+        rows.add_row(
+            Text(local(e.at, "%d/%m/%y %H:%M")),
+            rich_line(e.actor),
+            Text(action_label(e.action)),
+            rich_lines(event_words(e)),
+        )
+    return Group(Text("History (newest first)", style="bold underline"), rows)
+
+
 def case_story(case: CaseView) -> RenderableType:
-    """The full text and the history of events."""
+    """The history of events, newest first, then the full text the customer sent."""
     parts: list[RenderableType] = []
-    if case.details:
-        parts += [Text("Details", style="bold underline"), rich_lines(case.details)]
     if case.events:
-        events = Table.grid(padding=(0, 1))
-        events.add_column(style="dim", no_wrap=True)
-        events.add_column(no_wrap=True)
-        events.add_column(no_wrap=True)
-        events.add_column()
-        for e in case.events:
-            move = ""
-            if e.to_status is not None and e.from_status != e.to_status:
-                move = f"{e.from_status.value + ' → ' if e.from_status else ''}{e.to_status.value}"
-            extra = ", ".join(
-                f"{k.replace('_', ' ')}: {v}" for k, v in e.details.items() if v not in (None, "") and k not in HIDDEN
-            )
-            what = " ".join(x for x in (move, extra) if x)
-            events.add_row(Text(short(e.at)), rich_line(e.actor), rich_line(e.action), rich_lines(what))
-        parts += [Text("History", style="bold underline"), events]
+        parts.append(history(list(case.events)))
+    if case.details:
+        parts += [Text(""), Text("Details", style="bold underline"), rich_lines(case.details)]
     return Group(*parts)

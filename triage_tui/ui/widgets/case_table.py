@@ -27,57 +27,127 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from triage_tui.domain.clock import Band, CaseClocks, Clock
-from triage_tui.domain.codes import CaseType
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.views import CaseView
 from triage_tui.ui import format as fmt
 from triage_tui.ui.text import fit, one_line
 
 
+def fit_right(text: str, width: int) -> str:
+    """A countdown right-aligned in its column (or cut with an ellipsis, never silently)."""
+    return text.rjust(width) if len(text) <= width else fit(text, width)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
-    width: int
+    width: int  # what it needs to read well
     cell: Callable[[CaseView, datetime], str]
+    least: int = 0  # the narrowest it may be squeezed to before it gives way (0: its width)
 
 
 # (column key, heading, which clock of the case it counts down)
 ClockColumn = tuple[str, str, Callable[[CaseClocks], Clock | None]]
 
 
-TYPE_SHORT = {
-    CaseType.ADULTS: "Adults",
-    CaseType.CHILDREN: "Children",
-    CaseType.CORPORATE: "Corporate",
-    CaseType.OTHER: "Other",
-    CaseType.SERVICE_REQUEST: "Service req",
-    CaseType.UNCLASSIFIED: "-",
+# How the columns every list shares read, by key. A list that names one of these keys gets this definition
+# (labels, never codes; widths that fit the longest label), whatever it passed: the lists read alike.
+STANDARD: dict[str, Column] = {
+    column.key: column
+    for column in (
+        Column("reference", "Reference", 11, lambda c, now: c.reference),
+        Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
+        Column("channel", "Channel", 9, lambda c, now: fmt.channel_label(c.channel), least=6),
+        Column("customer", "Customer", 16, lambda c, now: c.customer_name, least=12),
+        Column("summary", "Summary", 30, lambda c, now: c.summary, least=12),
+        Column("type", "Type", 15, lambda c, now: fmt.type_short(c.type), least=12),
+        Column("status", "Status", 12, lambda c, now: c.status.label, least=9),
+        Column("holder", "Officer", 14, lambda c, now: fmt.holder(c, now), least=10),
+        Column("acked", "Acknowledged", 12, lambda c, now: fmt.short(c.acknowledged_at) if c.acknowledged_at else ""),
+    )
 }
 
-# The countdown columns come right after the reference, so they stay in view on a narrow terminal where the
-# right-hand columns scroll off.
-QUEUE_COLUMNS: tuple[Column, ...] = (
-    Column("reference", "Reference", 11, lambda c, now: c.reference),
-    Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
-    Column("channel", "Channel", 7, lambda c, now: c.channel.replace("_", " ")),
-    Column("customer", "Customer", 16, lambda c, now: c.customer_name),
-    Column("summary", "Summary", 30, lambda c, now: c.summary),
-    Column("type", "Type", 10, lambda c, now: TYPE_SHORT[c.type]),
-    Column("status", "Status", 9, lambda c, now: c.status.value),
-    Column("holder", "Claim/officer", 14, lambda c, now: fmt.holder(c, now)),
-)
-MY_COLUMNS: tuple[Column, ...] = (
-    Column("reference", "Reference", 11, lambda c, now: c.reference),
-    Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
-    Column("customer", "Customer", 16, lambda c, now: c.customer_name),
-    Column("summary", "Summary", 30, lambda c, now: c.summary),
-    Column("type", "Type", 10, lambda c, now: TYPE_SHORT[c.type]),
-    Column("status", "Status", 12, lambda c, now: c.status.value),
-    Column("acked", "Acknowledged", 12, lambda c, now: fmt.short(c.acknowledged_at) if c.acknowledged_at else ""),
-)
+# Which columns give way first as the list narrows: a lower number stays longer. The reference, the countdowns,
+# the customer and the type always stay; a column not named here goes before the named ones.
+PRIORITY = {
+    "reference": 0,
+    "customer": 0,
+    "type": 0,
+    "summary": 1,
+    "holder": 2,
+    "status": 3,
+    "acked": 4,
+    "received": 5,
+    "channel": 6,
+}
+ALWAYS = 0
+UNNAMED = 7
+# Room left once every column that fits has its width goes to the first of these shown (a longer summary reads
+# better than blank space); the customer stops growing at CUSTOMER_MOST.
+GROWS = ("summary", "customer")
+CUSTOMER_MOST = 30
+
+
+def pick(*keys: str) -> tuple[Column, ...]:
+    """The shared columns by key, in the order given."""
+    return tuple(STANDARD[key] for key in keys)
+
+
+# The countdown columns come right after the reference, so they stay in view beside it.
+QUEUE_COLUMNS = pick("reference", "received", "channel", "customer", "summary", "type", "status", "holder")
+MY_COLUMNS = pick("reference", "received", "customer", "summary", "type", "status", "acked")
 CLOCK_WIDTH = 16
+# Between columns: two spaces where there is room, one on a narrow list.
 GAP = 2
+NARROW_GAP = 1
+ROOMY = 120
+
+Slot = tuple[str, str, int]  # (column key, heading, width)
+
+
+def rank(key: str) -> int:
+    return PRIORITY.get(key, UNNAMED)
+
+
+def arrange(columns: list[tuple[str, str, int, int, int]], room: int) -> tuple[list[Slot], int]:
+    """The columns that fit in `room` cells and their widths, and the gap between them.
+
+    `columns` are (key, heading, width, least, priority) in the order shown. Columns give way in PRIORITY order, lowest
+    first and never the ALWAYS ones, so what is shown never depends on which narrow column happens to fit; each
+    shown column is then widened towards its own width, the higher priorities first, and what is left goes to
+    the summary (or the customer).
+    """
+    gap = GAP if room >= ROOMY else NARROW_GAP
+    least = [lo or width for _, _, width, lo, _ in columns]
+    order = sorted(range(len(columns)), key=lambda i: (columns[i][4], i))
+    shown = {i for i in order if columns[i][4] == ALWAYS}
+    used = sum(least[i] + gap for i in shown)
+    for i in order:
+        if i in shown:
+            continue
+        need = least[i] + gap
+        if used + need > room:
+            break
+        shown.add(i)
+        used += need
+    widths = {i: least[i] for i in shown}
+    spare = room - used
+    for i in order:
+        if i in shown and spare > 0:
+            more = min(spare, columns[i][2] - widths[i])
+            widths[i] += more
+            spare -= more
+    for key in GROWS:
+        grower = next((i for i in shown if columns[i][0] == key), None)
+        if grower is not None and spare > 0:
+            most = CUSTOMER_MOST if key == "customer" else widths[grower] + spare
+            more = max(0, min(spare, most - widths[grower]))
+            widths[grower] += more
+            spare -= more
+            break
+    return [(columns[i][0], columns[i][1], widths[i]) for i in sorted(shown)], gap
+
 
 BAND_STYLE = {band: Style.parse(style) for band, style in fmt.BAND_STYLES.items() if band is not None}
 
@@ -113,6 +183,7 @@ class CaseTable(ScrollView, can_focus=True):
         height: 1fr;
         background: $surface;
         scrollbar-gutter: stable;
+        overflow-x: hidden;
     }
     CaseTable > .case-table--header { background: $panel; text-style: bold; }
     CaseTable > .case-table--even { background: $surface; }
@@ -144,6 +215,7 @@ class CaseTable(ScrollView, can_focus=True):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        columns = tuple(STANDARD.get(column.key, column) for column in columns)
         self.case_columns = columns
         self.clock_columns = clocks
         self.policy = policy
@@ -157,15 +229,47 @@ class CaseTable(ScrollView, can_focus=True):
         self.marks: set[str] | None = None  # references ticked for a bulk action; None: no tick column
         self.now = datetime.min
         first, *rest = columns
-        self._layout: list[tuple[str, str, int]] = [(first.key, first.label, first.width)]
-        self._layout += [(key, label, CLOCK_WIDTH) for key, label, _ in clocks]
-        self._layout += [(c.key, c.label, c.width) for c in rest]
+        # Every column the list could show, in the order shown: (key, heading, width, least, priority); the
+        # countdowns always stay.
+        self._columns = [(first.key, first.label, first.width, first.least, rank(first.key))]
+        self._columns += [(key, label, CLOCK_WIDTH, 0, ALWAYS) for key, label, _ in clocks]
+        self._columns += [(c.key, c.label, c.width, c.least, rank(c.key)) for c in rest]
+        self._layout: list[Slot] = [(key, label, width) for key, label, width, _, _ in self._columns]
+        self._gap = GAP
+        self._room = -1
         self._by_key = {c.key: c for c in columns}
         self._clock_by_key = {key: pick for key, _, pick in clocks}
         self.virtual_size = Size(self._line_width(), 1)
 
     def _line_width(self) -> int:
-        return sum(width + GAP for _, _, width in self._layout) + (1 if self.marks is None else 2)
+        return sum(width + self._gap for _, _, width in self._layout) + self._lead_width()
+
+    def _lead_width(self) -> int:
+        return 1 if self.marks is None else 2
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns drawn at the current width, left to right."""
+        return [key for key, _, _ in self._layout]
+
+    def column_width(self, key: str) -> int:
+        """How wide a shown column is drawn (0: left out at this width)."""
+        return next((width for k, _, width in self._layout if k == key), 0)
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Choose the columns and their widths for the list's width: nothing is cut off at the right edge."""
+        room = self.scrollable_content_region.width - self._lead_width()
+        if room <= 0 or room == self._room:
+            return
+        self._room = room
+        self._layout, self._gap = arrange(self._columns, room)
+        self._static.clear()
+        self._drawn.clear()
+        self._resize()
+        self.refresh()
 
     def toggle_mark(self) -> None:
         """Tick or untick the highlighted case."""
@@ -354,7 +458,8 @@ class CaseTable(ScrollView, can_focus=True):
                 self._move_to(row, scroll=False)
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self._line_width(), len(self.order) + 1)
+        width = self._line_width() if self._room < 0 else self.scrollable_content_region.width
+        self.virtual_size = Size(width, len(self.order) + 1)
 
     # --- drawing ------------------------------------------------------------------------------------------------------
 
@@ -377,7 +482,7 @@ class CaseTable(ScrollView, can_focus=True):
         if cached is not None and cached[0] is case and cached[1] == claim_live:
             return cached[2]
         cells = [
-            fit(self._by_key[key].cell(case, self.now), w) + " " * GAP
+            fit(self._by_key[key].cell(case, self.now), w) + " " * self._gap
             for key, _, w in self._layout
             if key not in self._clock_by_key
         ]
@@ -403,7 +508,7 @@ class CaseTable(ScrollView, can_focus=True):
             style = styles["case-table--header"]
             segments = [Segment(" " if self.marks is None else "  ", style)]
             for _, label, w in self._layout:
-                segments.append(Segment(fit(label, w) + " " * GAP, style))
+                segments.append(Segment(fit(label, w) + " " * self._gap, style))
             return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
         row = int(self.scroll_y) + y - 1
         if row >= len(self.order):
@@ -432,5 +537,5 @@ class CaseTable(ScrollView, can_focus=True):
             clock = pick(clocks)
             band = clock.band(self.now) if clock is not None and not on_cursor else None
             style = base + BAND_STYLE[band] if band is not None else base
-            segments.append(Segment(text.rjust(w)[:w] + " " * GAP, style))
+            segments.append(Segment(fit_right(text, w) + " " * self._gap, style))
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
