@@ -266,7 +266,7 @@ def event_words(event: EventView) -> str:
     parts: list[str] = []
     if action == "intake":
         if d.get("channel"):
-            parts.append(channel_words(d["channel"]).capitalize())
+            parts.append(channel_words(d["channel"]))
     elif action == "classify":
         parts.append(_change("Type", type_label(d.get("previous_type")), type_label(d.get("type"))))
     elif action == "signpost":
@@ -278,7 +278,7 @@ def event_words(event: EventView) -> str:
     elif action == "allocate" and d.get("officer"):
         parts.append(f"To {d['officer']}")
     elif action == "acknowledge" and d.get("channel"):
-        parts.append(channel_words(d["channel"]).capitalize())
+        parts.append(channel_words(d["channel"]))
     elif action == "send" and d.get("service"):
         parts.append(f"To {d['service']}")
     elif action == "respond" and d.get("outcome"):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 
-from triage_tui.domain.errors import TriageError
+from triage_tui.domain.errors import InvalidInput, TriageError
 from triage_tui.domain.text import safe_cell
 from triage_tui.domain.timeparse import parse_date, parse_time
 from triage_tui.services.outfiles import database_files, write_new_file
@@ -30,6 +31,15 @@ from triage_tui.ui.widgets.literal_input import LiteralInput
 
 if TYPE_CHECKING:
     from triage_tui.reports.render import Report
+
+T = TypeVar("T")
+DATE_FORMATS = "Type a date as 2022-01-14 or 14/01/2022 (a time may follow: 2022-01-14T09:30, 14/01/2022 09:30)"
+SERIES = (
+    ("total", "open", "*"),
+    ("unallocated", "unallocated", "o"),
+    ("complaints_team", "with complaints team", "+"),
+    ("service", "with service", "x"),
+)
 
 REPORTS = [
     ("Position at a date (open cases by type and status)", "position"),
@@ -45,12 +55,16 @@ class ReportScreen(Screen[None]):
         Binding("e", "export", "Export CSV", id="report.export"),
         Binding("escape", "leave_form", "Leave the form", show=False, id="report.leave"),
     ]
+    # The form is two rows so that it fits an 80-column terminal: the report, then its dates, cohort and Run.
     DEFAULT_CSS = """
     ReportScreen #report-form { height: auto; padding: 0 1; }
-    ReportScreen #report-form Select { width: 46; }
-    ReportScreen #report-form Input { width: 20; }
-    ReportScreen #report-form Button { margin-left: 1; }
-    ReportScreen #report-form Label { padding: 1 1 0 1; }
+    ReportScreen #report-form > Horizontal { height: auto; }
+    ReportScreen #report-form Select { width: 1fr; max-width: 64; }
+    ReportScreen #report-form Input { width: 16; }
+    ReportScreen #report-form #cohort { width: 1fr; max-width: 24; }
+    ReportScreen #report-form Button { margin-left: 1; min-width: 7; }
+    ReportScreen #report-form Label { padding: 1 1 0 0; }
+    ReportScreen #report-form #to-label { padding: 1 1 0 1; }
     ReportScreen #report-title { padding: 0 1; text-style: bold; }
     ReportScreen #report-table { height: auto; max-height: 50%; }
     ReportScreen #report-plot { height: 1fr; min-height: 12; }
@@ -65,15 +79,18 @@ class ReportScreen(Screen[None]):
         today = date.today()
         yield Header()
         with Vertical():
-            with Horizontal(id="report-form"):
-                yield Select(REPORTS, value="position", allow_blank=False, id="kind")
-                yield Label("As of / from")
-                yield LiteralInput(value=today.isoformat(), placeholder="2022-01-14", id="first")
-                yield Label("to")
-                yield LiteralInput(value=today.isoformat(), placeholder="2022-02-28", id="last")
-                yield Label("cohort")
-                yield LiteralInput(placeholder="any", id="cohort")
-                yield Button("Run", variant="primary", id="run")
+            with Vertical(id="report-form"):
+                with Horizontal():
+                    yield Label("Report")
+                    yield Select(REPORTS, value="position", allow_blank=False, id="kind")
+                with Horizontal():
+                    yield Label("As of", id="first-label")
+                    yield LiteralInput(value=today.isoformat(), placeholder="2022-01-14", id="first")
+                    yield Label("to", id="to-label")
+                    yield LiteralInput(value=today.isoformat(), placeholder="2022-02-28", id="last")
+                    yield Label(" Cohort")
+                    yield LiteralInput(placeholder="any", id="cohort")
+                    yield Button("Run", variant="primary", id="run")
             yield Static("Choose a report and press enter (or ctrl+r) to run it.", id="report-title")
             yield DataTable(id="report-table", zebra_stripes=True, cursor_type="row")
             yield Static("", id="report-note")
@@ -82,9 +99,18 @@ class ReportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#report-plot").display = False
+        self._show_dates("position")
         self.query_one("#kind", Select).focus()
 
+    def _show_dates(self, kind: object) -> None:
+        """A position is at one moment (no end date); the other reports cover a period."""
+        period = kind != "position"
+        self.query_one("#first-label", Label).update("From" if period else "As of")
+        self.query_one("#to-label").display = period
+        self.query_one("#last").display = period
+
     def on_select_changed(self, event: Select.Changed) -> None:
+        self._show_dates(event.value)
         today = date.today()
         first = self.query_one("#first", Input)
         last = self.query_one("#last", Input)
@@ -109,9 +135,16 @@ class ReportScreen(Screen[None]):
         if not desk.ready():  # type: ignore[attr-defined]
             return
         kind = str(self.query_one("#kind", Select).value)
-        first_text = self.query_one("#first", Input).value
-        last_text = self.query_one("#last", Input).value
         cohort = self.query_one("#cohort", Input).value.strip() or None
+        # The dates are read here, before any work starts, so a mistyped one is named and its box focused.
+        try:
+            if kind == "position":
+                moment = self._read("#first", "The date", lambda text: parse_time(text, end_of_day=True))
+            else:
+                first = self._read("#first", "The first date", parse_date)
+                last = self._read("#last", "The last date", parse_date)
+        except InvalidInput:
+            return
         ctx = desk.ctx  # type: ignore[attr-defined]
 
         def work() -> None:
@@ -120,15 +153,12 @@ class ReportScreen(Screen[None]):
             built: Report
             try:
                 if kind == "position":
-                    built = compute.position(
-                        ctx, parse_time(first_text, end_of_day=True), cohort=cohort, all_buckets=True
-                    )
+                    built = compute.position(ctx, moment, cohort=cohort, all_buckets=True)
                 elif kind == "received":
-                    built = compute.received(ctx, parse_date(first_text), parse_date(last_text))
+                    built = compute.received(ctx, first, last)
                 elif kind == "sla":
-                    built = compute.sla(ctx, parse_date(first_text), parse_date(last_text))
+                    built = compute.sla(ctx, first, last)
                 else:
-                    first, last = parse_date(first_text), parse_date(last_text)
                     every = "week" if (last - first).days > 62 else "day"
                     built = compute.trend(ctx, first, last, every=every, cohort=cohort)
             except TriageError as exc:
@@ -137,6 +167,19 @@ class ReportScreen(Screen[None]):
             self.app.call_from_thread(self.show, built)
 
         self.run_worker(work, thread=True, group="report", exclusive=True, exit_on_error=False)
+
+    def _read(self, box_id: str, what: str, parse: Callable[[str], T]) -> T:
+        """A date from its box; a mistake is said with the formats accepted, and the box is focused to fix it."""
+        box = self.query_one(box_id, Input)
+        try:
+            return parse(box.value)
+        except InvalidInput as exc:
+            said = str(exc)
+            # Some refusals name the formats already; the others get them added.
+            message = f"{what}: {said}" if "2022-01-14" in said else f"{what}: {said}. {DATE_FORMATS}"
+            self.notify(message, severity="error", title="Report not run", timeout=10)
+            box.focus()
+            raise
 
     def show(self, report: Any) -> None:
         from triage_tui.reports.render import columns, title
@@ -160,6 +203,8 @@ class ReportScreen(Screen[None]):
         plot.display = hasattr(report, "points")
         if hasattr(report, "points"):
             self._plot(plot, report)
+        # Out of the form onto the result: the keys (1 to 4, e to export) act again instead of typing.
+        table.focus()
 
     def _plot(self, plot: PlotextPlot, report: Any) -> None:
         points = report.points
@@ -170,13 +215,9 @@ class ReportScreen(Screen[None]):
         plt.clear_data()
         plt.clear_figure()
         plt.title("Open cases")
-        for key, name in (
-            ("total", "open"),
-            ("unallocated", "unallocated"),
-            ("complaints_team", "with complaints team"),
-            ("service", "with service"),
-        ):
-            plt.plot(xs, [p[key] for p in points], label=name, marker="braille")
+        # Each series its own mark, so the lines differ without colour (and in a black-and-white print).
+        for key, name, mark in SERIES:
+            plt.plot(xs, [p[key] for p in points], label=name, marker=mark)
         step = max(1, len(xs) // 8)
         plt.xticks(xs[::step], labels[::step])
         plot.refresh()

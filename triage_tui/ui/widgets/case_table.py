@@ -58,10 +58,10 @@ STANDARD: dict[str, Column] = {
     for column in (
         Column("reference", "Reference", 11, lambda c, now: c.reference),
         Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
-        Column("channel", "Channel", 9, lambda c, now: fmt.channel_label(c.channel), least=6),
+        Column("channel", "Channel", 9, lambda c, now: fmt.channel_label(c.channel)),
         Column("customer", "Customer", 16, lambda c, now: c.customer_name, least=12),
         Column("summary", "Summary", 30, lambda c, now: c.summary, least=12),
-        Column("type", "Type", 15, lambda c, now: fmt.type_short(c.type), least=12),
+        Column("type", "Type", 12, lambda c, now: fmt.type_short(c.type)),
         Column("status", "Status", 12, lambda c, now: c.status.label, least=9),
         Column("holder", "Officer", 14, lambda c, now: fmt.holder(c, now), least=10),
         Column("acked", "Acknowledged", 12, lambda c, now: fmt.short(c.acknowledged_at) if c.acknowledged_at else ""),
@@ -87,6 +87,8 @@ UNNAMED = 7
 # better than blank space); the customer stops growing at CUSTOMER_MOST.
 GROWS = ("summary", "customer")
 CUSTOMER_MOST = 30
+SQUEEZE = ("customer", "type")
+FLOOR = 8
 
 
 def pick(*keys: str) -> tuple[Column, ...]:
@@ -113,24 +115,35 @@ def rank(key: str) -> int:
 def arrange(columns: list[tuple[str, str, int, int, int]], room: int) -> tuple[list[Slot], int]:
     """The columns that fit in `room` cells and their widths, and the gap between them.
 
-    `columns` are (key, heading, width, least, priority) in the order shown. Columns give way in PRIORITY order, lowest
-    first and never the ALWAYS ones, so what is shown never depends on which narrow column happens to fit; each
-    shown column is then widened towards its own width, the higher priorities first, and what is left goes to
-    the summary (or the customer).
+    `columns` are (key, heading, width, least, priority) in the order shown. Columns give way in priority
+    order, lowest first and never the ALWAYS ones, so what is shown never depends on which narrow column happens
+    to fit. A column comes in only if the columns before it in priority keep their full widths: a readable
+    summary is worth more than one more squeezed column. Each shown column is then widened towards its own
+    width, the higher priorities first, and what is left goes to the summary (or the customer).
     """
     gap = GAP if room >= ROOMY else NARROW_GAP
     least = [lo or width for _, _, width, lo, _ in columns]
     order = sorted(range(len(columns)), key=lambda i: (columns[i][4], i))
     shown = {i for i in order if columns[i][4] == ALWAYS}
     used = sum(least[i] + gap for i in shown)
+    # Too narrow even for the columns that always stay (a pane of the split view): the customer, then the type,
+    # give up more before anything is cut off at the edge.
+    for key in SQUEEZE:
+        for i in shown:
+            if columns[i][0] == key and used > room:
+                less = min(used - room, least[i] - FLOOR)
+                if less > 0:
+                    least[i] -= less
+                    used -= less
+    full = sum(columns[i][2] + gap for i in shown)
     for i in order:
         if i in shown:
             continue
-        need = least[i] + gap
-        if used + need > room:
+        if full + least[i] + gap > room:
             break
         shown.add(i)
-        used += need
+        used += least[i] + gap
+        full += columns[i][2] + gap
     widths = {i: least[i] for i in shown}
     spare = room - used
     for i in order:
