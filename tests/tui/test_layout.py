@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Select
 
 from tests.tui.conftest import desk, settle
-from tests.tui.reading import screen_lines, screen_text, toast_texts
+from tests.tui.reading import screen_lines, toast_texts
+from tests.tui.reading import screen_text as drawn_text
 from triage_tui.services.context import ServiceContext
 from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.widgets.case_table import CaseTable
@@ -26,6 +28,10 @@ def headings(app) -> list[str]:  # type: ignore[no-untyped-def]
     """The queue's column headings as drawn, left to right."""
     line = next(text for text in screen_lines(app) if text.lstrip().startswith("Reference"))
     return re.findall(r"\S+(?: \S+)*", line.split("▊")[0].split("▎")[0])
+
+
+def screen_text(app: Any) -> str:
+    return drawn_text(app)
 
 
 def key_lines(app) -> str:  # type: ignore[no-untyped-def]
@@ -133,12 +139,12 @@ async def test_a_mistyped_report_date_names_the_formats(desk_ctx: ServiceContext
         await pilot.press("4")
         await settle(pilot)
         screen = app.screen
-        screen.query_one("#kind").value = "received"
+        screen.query_one("#kind", Select).value = "received"
         await settle(pilot)
-        screen.query_one("#first").value = "31/02/2022"
+        screen.query_one("#first", Input).value = "31/02/2022"
         await pilot.press("ctrl+r")
         await settle(pilot)
-        said = " ".join(toast_texts(app))
+        said = " ".join(toast_texts(app))  # type: ignore[arg-type]
         assert "The first date" in said and "2022-01-14" in said and "14/01/2022" in said, said
         assert app.focused is screen.query_one("#first")  # there to be corrected
 
@@ -150,7 +156,7 @@ async def test_the_trend_marks_each_series_differently(desk_ctx: ServiceContext,
         await pilot.press("4")
         await settle(pilot)
         screen = app.screen
-        screen.query_one("#kind").value = "trend"
+        screen.query_one("#kind", Select).value = "trend"
         await settle(pilot)
         await pilot.press("ctrl+r")
         await settle(pilot)

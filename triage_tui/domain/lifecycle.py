@@ -95,9 +95,10 @@ def transition(action: Action, status: Status, reference: str = "") -> Transitio
     target = TRANSITIONS.get((action, status))
     if target is None:
         subject = f"case {reference}" if reference else "the case"
+        # The status by its label ("with service"), the actions by the words the commands and keys use.
         allowed = ", ".join(a.value for a in allowed_actions(status) if a not in (Action.CLAIM, Action.RELEASE))
         raise TransitionRefused(
-            f"{subject} is {status.value}: {action.value} is not allowed (allowed: {allowed or 'none'})"
+            f"{subject} is {status.label.lower()}: {action.value} is not allowed (allowed: {allowed or 'none'})"
         )
     return Transition(action, status, target)
 

@@ -53,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
                 Text(
                     "\nDeadlines skip weekends and the bank holidays of England and Wales. Keys can be remapped "
                     'in ~/.config/triage/config.toml, e.g. [keys] classify = "k". ctrl+p lists every action '
-                    "of this screen. Escape closes this help.",
+                    "of this screen. Escape, ? or q close this help; the arrow keys scroll it.",
                     style="dim",
                 )
             )
