@@ -84,11 +84,16 @@ class ChoiceSet(RadioSet, inherit_bindings=False):
     ]
 
     def on_mount(self) -> None:
-        # RadioSet starts its cursor on the first button; it belongs on the one already chosen.
+        # RadioSet puts its cursor on the first button once mounted (after this handler); it belongs on the one
+        # already chosen.
+        self.call_after_refresh(self.follow_pressed)
+
+    def follow_pressed(self) -> None:
         if self.pressed_index >= 0:
             self._selected = self.pressed_index
 
     def action_move(self, step: int) -> None:
+        self.follow_pressed()
         if step > 0:
             self.action_next_button()
         else:
