@@ -294,6 +294,9 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # A completion shows only in the box that has the focus, so what saving would take changes with it.
         self.show_effect()
+        # Textual scrolls a focused widget into view only when none of it shows; a field half under the buttons
+        # must come fully into view too (once the result line above the buttons has taken its new height).
+        self.call_after_refresh(event.widget.scroll_visible, animate=False)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         self.show_effect()
