@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
+from textual.widgets import Label
 
 from tests.conftest import Clock
 from tests.tui.conftest import desk, settle
+from tests.tui.reading import widget_text
 from triage_tui.domain.codes import CaseType
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
@@ -29,6 +31,11 @@ def events(ctx: ServiceContext, ref: str) -> list[tuple[str, str, str | None, st
 
 def cell(app, ref: str, column: str) -> str:  # type: ignore[no-untyped-def]
     return app.screen.query_one(CaseTable).cell_text(ref, column)
+
+
+def dialog_error(app) -> str:  # type: ignore[no-untyped-def]
+    """What the open dialog says is wrong (a refusal is shown there, with the dialog kept open)."""
+    return widget_text(app.screen.query_one("#dialog-error", Label))
 
 
 async def highlight(pilot, ref: str) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +89,8 @@ async def test_classify_from_the_keyboard(desk_ctx, seeded) -> None:
         assert (stored(desk_ctx, ref).type, stored(desk_ctx, ref).status) == ("corporate", "triaged")
         assert events(desk_ctx, ref)[-1] == ("alice", "classify", "new", "triaged")
         assert cell(app, ref, "type") == "Corporate"
-        assert app.screen.query_one(CaseTable).current.reference == ref
+        # The highlight moves on to the next case: the keys now act on one that still needs work.
+        assert app.screen.query_one(CaseTable).current.reference != ref
 
 
 async def test_escape_leaves_a_dialog_and_changes_nothing(desk_ctx, seeded) -> None:
@@ -264,7 +272,9 @@ async def test_take_next_claims_different_contacts_for_different_officers(desk_c
         await pilot.press("c", "1")
         await settle(pilot)
         assert stored(desk_ctx, seeded["50h"]).type == "unclassified"
-        assert any("claimed by alice" in n for n in second.notices)
+        # The refusal is said inside the dialog, which stays open with the choice made.
+        assert "claimed by alice" in dialog_error(second)
+        await pilot.press("escape")
     assert stored(desk_ctx, seeded["50h"]).claimed_by_id != stored(desk_ctx, seeded["30h"]).claimed_by_id
 
 
@@ -284,7 +294,9 @@ async def test_two_desks_acting_on_the_same_case(desk_ctx, seeded) -> None:
         case = stored(desk_ctx, ref)
         assert case.type == "corporate"
         assert [e[:2] for e in events(desk_ctx, ref)] == [("alice", "intake"), ("alice", "classify")]
-        assert any("changed by someone else" in n for n in two.notices)
+        assert "changed by someone else" in dialog_error(two)
+        await p2.press("escape")
+        await settle(p2)
         assert cell(two, ref, "type") == "Corporate"  # refreshed from the database
 
 

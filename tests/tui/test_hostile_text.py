@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from sqlmodel import select
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 
 from tests.conftest import Clock
 from tests.tui.conftest import desk, settle, workers_done
@@ -442,7 +442,11 @@ def test_huge_text_from_elsewhere_shows_its_start_and_a_huge_note_is_refused(
             app.screen.query_one(Input).value = huge
             await pilot.press("enter")
             await settle(pilot)
-            assert any("longer than" in n for n in app.notices)
+            # Refused inside the dialog, which stays open with the text as typed.
+            assert "longer than" in widget_text(app.screen.query_one("#dialog-error", Label))
+            assert app.screen.query_one(Input).value == huge
+            await pilot.press("escape")
+            await settle(pilot)
             app.notify(huge)
             await settle(pilot)
             assert notice(huge) in toast_texts(app)
