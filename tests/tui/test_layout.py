@@ -86,7 +86,7 @@ async def test_every_screen_shows_help_and_quit(
         assert "^p all keys" in keys, keys
 
 
-@pytest.mark.parametrize(("width", "height"), SIZES[1:], ids=lambda v: str(v))
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=lambda v: str(v))
 async def test_the_newest_history_line_is_in_the_detail_pane(
     desk_ctx: ServiceContext, seeded: dict[str, str], width: int, height: int
 ) -> None:
@@ -98,7 +98,8 @@ async def test_the_newest_history_line_is_in_the_detail_pane(
         text = screen_text(app)
         # The correction says what the type was and what it became, by label.
         assert "Classified" in text and "Type: Unclassified → Corporate" in text, text
-        assert "Status: New → Triaged" in text
+        if width >= 120:  # at 80 the line wraps, and its start is what the short pane shows
+            assert "Status: New → Triaged" in text
 
 
 async def test_the_newest_history_line_is_on_the_case_at_80x24(desk_ctx: ServiceContext, seeded) -> None:

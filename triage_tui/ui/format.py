@@ -243,15 +243,18 @@ def case_head(case: CaseView, now: datetime) -> RenderableType:
 
 
 def case_clocks(case: CaseView, policy: Policy, now: datetime) -> RenderableType:
-    """Each clock separately: its due time and where it stands."""
+    """Each clock that has started: its due time and where it stands. Clocks not started yet (the
+    acknowledgement of a contact still in triage) are left out: on a short pane they would push the history
+    out of view and say nothing the status does not."""
     clocks = Table.grid(padding=(0, 2))
-    clocks.add_column(no_wrap=True)
+    clocks.add_column(style="dim", no_wrap=True)
     clocks.add_column(no_wrap=True)
     clocks.add_column()
     for clock in case.clocks(policy).all():
-        due = f"due {deadline(clock.due_at)}" if clock.due_at else ""
-        clocks.add_row(Text(CLOCK_LABELS[clock.name]), Text(due), clock_state(clock, now))
-    return Group(Text("Clocks", style="bold underline"), clocks)
+        if clock.due_at is None:
+            continue
+        clocks.add_row(Text(CLOCK_LABELS[clock.name]), Text(f"due {deadline(clock.due_at)}"), clock_state(clock, now))
+    return clocks
 
 
 def _change(what: str, before: str, after: str) -> str:
