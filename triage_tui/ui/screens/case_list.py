@@ -52,7 +52,7 @@ class CaseListScreen(CaseActions):
         self.total = 0
         self.page_bands: dict[str, int] = {}  # bands over every match, when more match than are shown
         self._detail_timer: Timer | None = None
-        self._acted_on: int | None = None  # the case just acted on: the cursor moves off it (see cases_changed)
+        self._move_off: tuple[str, str] | None = None  # (case acted on, case to highlight next): see acted
 
     # --- what each list is ---------------------------------------------------------------------------------------
 
@@ -144,8 +144,7 @@ class CaseListScreen(CaseActions):
         added, removed = self.table.apply(rows, lambda c: self.query_state.matches(c, policy, now), self._rank, now)
         self.total = max(0, self.total + len(added) - len(removed)) if before < PAGE else self.total
         self._update_status()
-        if self._acted_on is not None and any(r.id == self._acted_on for r in rows):
-            self._move_off(self._acted_on)
+        self._moved_off()
         current = self.current_case()
         detail = self.query_one(CaseDetail)
         if current is not None and any(r.id == current.id for r in rows):
@@ -154,18 +153,22 @@ class CaseListScreen(CaseActions):
             detail.show(None, now)
 
     def acted(self, view: CaseView, message: str) -> None:
-        self._acted_on = view.id
+        # The case below the one acted on (or above, at the end), as the list is now: once the change is in,
+        # the highlight goes there, so the keys act on a case that still needs work, not the one just done.
+        order, row = self.table.order, self.table.cursor_row
+        current = self.current_case()
+        if current is not None and current.id == view.id and len(order) > 1:
+            self._move_off = (view.reference, order[row + 1] if row + 1 < len(order) else order[row - 1])
         super().acted(view, message)
 
-    def _move_off(self, case_id: int) -> None:
-        """After an action on the highlighted case, highlight the next one: the keys then act on a case that
-        still needs work, not again on the one just done."""
-        self._acted_on = None
-        current = self.current_case()
-        if current is None or current.id != case_id or len(self.table.order) < 2:
+    def _moved_off(self) -> None:
+        if self._move_off is None:
             return
-        row = self.table.cursor_row
-        self.table.move_cursor(row + 1 if row + 1 < len(self.table.order) else row - 1)
+        done, following = self._move_off
+        self._move_off = None
+        current = self.current_case()
+        if current is not None and current.reference == done:
+            self.table.focus_case(following)
 
     def tick(self, now: datetime) -> None:
         if not self.is_current:
