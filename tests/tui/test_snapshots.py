@@ -76,3 +76,22 @@ def test_filter_dialog(snap_compare, desk_ctx, seeded) -> None:
 
 def test_help(snap_compare, desk_ctx, seeded) -> None:
     assert snap_compare(desk(desk_ctx), terminal_size=(120, 40), run_before=before("question_mark"))
+
+
+# The smallest terminal the desk is used in: the queue keeps reference, countdown, customer and type, and the
+# key line still shows ? and q; a dialog fits with its buttons on screen.
+def test_queue_80x24(snap_compare, desk_ctx, seeded) -> None:
+    assert snap_compare(desk(desk_ctx), terminal_size=(80, 24), run_before=before())
+
+
+@pytest.mark.parametrize("key", ["s", "x"], ids=["signpost", "close"])
+def test_dialog_80x24(snap_compare, desk_ctx, seeded, key: str) -> None:
+    assert snap_compare(desk(desk_ctx), terminal_size=(80, 24), run_before=before(key, focus=seeded["2h"]))
+
+
+def test_split_view_80x24(snap_compare, desk_ctx, seeded) -> None:
+    assert snap_compare(desk(desk_ctx, "boss"), terminal_size=(80, 24), run_before=before("3"))
+
+
+def test_reports_80x24(snap_compare, desk_ctx, seeded) -> None:
+    assert snap_compare(desk(desk_ctx), terminal_size=(80, 24), run_before=before("4"))
