@@ -1,4 +1,5 @@
-"""The command group, its error handling, and what every command shares (options, types, output).
+"""The command group, its error handling, and what every command shares (options, types); output formatting
+is in cli/output.py.
 
 Every refusal is one `error:` line on stderr with exit 2 and nothing written; exit 1 is reserved for bugs,
 which are also reported in one line (set TRIAGE_DEBUG=1 for the traceback).
@@ -12,18 +13,16 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 
+from triage_tui.cli.output import is_utf8, one_line, shown_bytes
 from triage_tui.domain.errors import InvalidInput, TriageError
-from triage_tui.domain.text import json_text, visible_line
 from triage_tui.domain.timeparse import parse_time
 from triage_tui.services.context import ServiceContext, current_username, open_context
 from triage_tui.services.lazy import officers as officer_services
 
 F = TypeVar("F", bound=Callable[..., Any])
-LOCAL = ZoneInfo("Europe/London")
 
 
 # --- the command group and its error handling ------------------------------------------------------------------
@@ -101,35 +100,6 @@ class TriageGroup(click.Group):
             )
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
-
-
-# An error line echoes what was typed or stored; a megabyte of it helps nobody and floods the terminal.
-ERROR_LINE_LIMIT = 1_000
-
-
-def one_line(text: str) -> str:
-    """A message as one line a terminal shows literally: control characters as placeholders, cut short."""
-    line = " ".join(visible_line(text).split())
-    return line if len(line) <= ERROR_LINE_LIMIT else line[:ERROR_LINE_LIMIT] + "…"
-
-
-def is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def shown_bytes(text: str, limit: int = 60) -> str:
-    """The argument as the bytes it was, undecodable ones escaped (\\xff), cut short if long."""
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a lone surrogate that did not come from undecodable bytes
-        raw = text.encode("utf-8", "surrogatepass")
-    escaped = raw.decode("utf-8", "backslashreplace")
-    shown = escaped if len(escaped) <= limit else escaped[:limit] + "…"
-    return f"'{visible_line(shown)}'"
 
 
 def _store_option(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
@@ -244,14 +214,6 @@ class TimeType(click.ParamType):
 
 def choice(values: Sequence[str]) -> click.Choice:
     return click.Choice(list(values), case_sensitive=False)
-
-
-def local(moment: datetime | None) -> str:
-    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if moment is not None else "-"
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json_text(data))
 
 
 # --- the commands ----------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from triage_tui.cli.base import TimeType, actor, choice, common, emit_json, local, main, services
+from triage_tui.cli.base import TimeType, actor, choice, common, main, services
+from triage_tui.cli.output import emit_json, local
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, CloseReason, Outcome, Status
 from triage_tui.domain.text import visible, visible_line
 from triage_tui.domain.views import CaseView

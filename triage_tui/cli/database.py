@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from triage_tui.cli.base import common, emit_json, main, services
+from triage_tui.cli.base import common, main, services
+from triage_tui.cli.output import emit_json
 
 # database and demo --------------------------------------------------------------------------------------------
 

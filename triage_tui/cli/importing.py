@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from triage_tui.cli.base import actor, common, emit_json, main, services
+from triage_tui.cli.base import actor, common, main, services
+from triage_tui.cli.output import emit_json
 from triage_tui.domain.text import visible_line
 
 # import ------------------------------------------------------------------------------------------------------

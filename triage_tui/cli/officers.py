@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from triage_tui.cli.base import actor, choice, common, emit_json, local, main, services
+from triage_tui.cli.base import actor, choice, common, main, services
+from triage_tui.cli.output import emit_json, local
 from triage_tui.domain.codes import Role, Team
 from triage_tui.domain.text import visible_line
 from triage_tui.services.lazy import officers as officer_services

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from triage_tui.cli.base import actor, choice, common, emit_json, main, services
+from triage_tui.cli.base import actor, choice, common, main, services
+from triage_tui.cli.output import emit_json
 from triage_tui.domain.codes import Team
 from triage_tui.domain.text import visible_line
 
