@@ -223,7 +223,7 @@ def test_every_action_in_every_status(ctx, staff, status: Status) -> None:
         count = event_count(ctx)
         expected = EXPECTED_TARGET[status].get(action)
         if expected is None:
-            refusal = f"is {status.value}: {action.value} is not allowed|is already allocated to carol"
+            refusal = f"is {status.label.lower()}: {action.value} is not allowed|is already allocated to carol"
             with pytest.raises(TransitionRefused, match=refusal):
                 attempt(ctx, ref)
             after = row(ctx, ref)

@@ -198,7 +198,8 @@ def test_a_hostile_contact_is_shown_literally_in_the_queue_the_case_and_a_dialog
             assert table.focus_case(ref)
             await settle(pilot)
             row = next(text for text in screen_lines(app) if text.startswith(f" {ref} "))
-            assert fit(stored.customer_name, 16) in row and fit(stored.summary, 30) in row
+            customer, summary = table.column_width("customer"), table.column_width("summary")
+            assert fit(stored.customer_name, customer) in row and fit(stored.summary, summary) in row
             assert_case_shown(app.screen.query_one(CaseDetail), stored)
             assert_terminal_safe(app)
 
@@ -435,7 +436,7 @@ def test_huge_text_from_elsewhere_shows_its_start_and_a_huge_note_is_refused(
             assert table.focus_case(ref)
             await settle(pilot)
             row = next(text for text in screen_lines(app) if text.startswith(f" {ref} "))
-            assert fit(huge, 16) in row and fit(huge, 30) in row
+            assert fit(huge, table.column_width("customer")) in row and fit(huge, table.column_width("summary")) in row
             assert_terminal_safe(app)
             await pilot.press("t")  # a pasted essay as a note: refused, said so, the desk carries on
             await settle(pilot)

@@ -63,7 +63,8 @@ def _describe_last_change(session: Session, case: Case) -> str:
     if event is None:
         return ""
     # UK local time, as the desk shows every other time.
-    return f"; last change: {event.action} by {event.actor} at {event.at.astimezone(LONDON):%d/%m/%Y %H:%M}"
+    what = event.action.replace("_", " ")
+    return f"; last change: {what} by {event.actor} at {event.at.astimezone(LONDON):%d/%m/%Y %H:%M}"
 
 
 def _refusal(session: Session, case: Case, action: Action, names: dict[int, str]) -> TransitionRefused:
@@ -103,7 +104,7 @@ def _act(
         if expected_version is not None and case.version != expected_version:
             raise Conflict(
                 f"case {case.reference} was changed by someone else since you opened it "
-                f"(now {case.status}){_describe_last_change(session, case)}; nothing was saved"
+                f"(now {Status(case.status).label.lower()}){_describe_last_change(session, case)}; nothing was saved"
             )
         source = Status(case.status)
         try:
