@@ -11,22 +11,16 @@ from textual.widgets import Label
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.queue import QueuePage, urgency_key
 from triage_tui.domain.split import Source
-from triage_tui.ui import format as fmt
 from triage_tui.ui.text import line
-from triage_tui.ui.widgets.case_table import CaseTable, Column
+from triage_tui.ui.widgets.case_table import CaseTable, pick
 
-SPLIT_COLUMNS: tuple[Column, ...] = (
-    Column("reference", "Reference", 11, lambda c, now: c.reference),
-    Column("status", "Status", 12, lambda c, now: c.status.value),
-    Column("type", "Type", 10, lambda c, now: c.type.value),
-    Column("customer", "Customer", 16, lambda c, now: c.customer_name),
-    Column("received", "Received", 11, lambda c, now: fmt.short(c.received_at)),
-)
+# The same columns, read the same way, as the queue: labels, UK times, giving way by priority when narrow.
+SPLIT_COLUMNS = pick("reference", "status", "type", "customer", "received")
 
 
 class Pane(Vertical):
     DEFAULT_CSS = """
-    Pane { width: 1fr; border: round $panel; }
+    Pane { width: 1fr; height: 1fr; border: round $panel; }
     Pane:focus-within { border: round $accent; }
     Pane > .pane-head { height: 2; padding: 0 1; }
     """

@@ -59,7 +59,10 @@ class SplitScreen(CaseActions):
     ]
     DEFAULT_CSS = """
     SplitScreen #panes { height: 1fr; }
+    SplitScreen #panes.stacked { layout: vertical; }
     """
+    # Below this width two panes side by side cannot keep the columns that must stay: one above the other.
+    STACK_BELOW = 110
 
     def __init__(self, session: Session, feed: ChangeFeed) -> None:
         super().__init__(session, feed)
@@ -120,6 +123,9 @@ class SplitScreen(CaseActions):
 
     def other(self) -> Pane:
         return self.pane("right" if self.active == "left" else "left")
+
+    def on_resize(self) -> None:
+        self.query_one("#panes").set_class(self.size.width < self.STACK_BELOW, "stacked")
 
     def current_case(self) -> CaseView | None:
         return self.pane().table.current
