@@ -27,7 +27,7 @@ from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.screens.my_cases import MyCasesScreen
 from triage_tui.ui.screens.queue import QueueScreen
 from triage_tui.ui.screens.reports import ReportScreen
-from triage_tui.ui.session import Roster, Session
+from triage_tui.ui.session import Session
 from triage_tui.ui.split.screen import SplitScreen
 from triage_tui.ui.text import notice, one_line
 from triage_tui.ui.work import off_thread
@@ -79,12 +79,13 @@ class DeskApp(App[None]):
         first, self.first_page = self.first_page, None
         self.add_mode("queue", lambda: QueueScreen(self.session, self.feed, first))
         self.add_mode("mine", lambda: MyCasesScreen(self.session, self.feed))
-        self.add_mode("reports", ReportScreen)
+        self.add_mode("reports", lambda: ReportScreen(self.session))
         self.add_mode("split", lambda: SplitScreen(self.session, self.feed))
         self.switch_mode("queue")
         self.set_interval(1.0, self.feed.tick)
         if self.session.ctx is not None:
-            self._opened(self.session.ctx)
+            self.session.open(self.session.ctx)
+            self.feed.store_opened()
         else:
             self.call_after_refresh(self._open)
 
@@ -121,23 +122,11 @@ class DeskApp(App[None]):
 
     def _open(self) -> None:
         """Open the full store behind the first frame (a quick start read the first page directly)."""
-        from triage_tui.services.context import open_context
 
         def refused(message: str) -> None:
             self.notify(f"Cannot open the database: {message}", severity="error", timeout=30)
 
-        off_thread(self, lambda: open_context(self.session.db), self._opened, group="connect", refused=refused)
-
-    def _opened(self, ctx: ServiceContext) -> None:
-        self.session.ctx = ctx
-        active = [o for o in officer_services.list_officers(ctx) if o.active]
-        self.session.roster = Roster([o.username for o in active], {o.username: o.team.value for o in active})
-        self.feed.store_opened()
-
-    def ready(self) -> bool:
-        if self.session.ctx is None:
-            self.notify("Opening the database… try again in a moment.", timeout=3)
-        return self.session.ctx is not None
+        off_thread(self, self.session.open, lambda _: self.feed.store_opened(), group="connect", refused=refused)
 
     def action_show(self, mode: str) -> None:
         self.switch_mode(mode)

@@ -25,9 +25,11 @@ from triage_tui.domain.errors import InvalidInput, TriageError
 from triage_tui.domain.text import safe_cell
 from triage_tui.domain.timeparse import parse_date, parse_time
 from triage_tui.services.outfiles import database_files, write_new_file
+from triage_tui.ui.session import Session
 from triage_tui.ui.text import line, one_line, rich_line
 from triage_tui.ui.widgets.key_bar import KeyBar
 from triage_tui.ui.widgets.literal_input import LiteralInput
+from triage_tui.ui.work import off_thread
 
 if TYPE_CHECKING:
     from triage_tui.reports.render import Report
@@ -71,8 +73,9 @@ class ReportScreen(Screen[None]):
     ReportScreen #report-note { padding: 0 1; color: $text-muted; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
+        self.session = session
         self.shown: Any = None
 
     def compose(self) -> ComposeResult:
@@ -131,8 +134,9 @@ class ReportScreen(Screen[None]):
         self.action_run()
 
     def action_run(self) -> None:
-        desk = self.app
-        if not desk.ready():  # type: ignore[attr-defined]
+        ctx = self.session.ctx
+        if ctx is None:
+            self.notify("Opening the database… try again in a moment.", timeout=3)
             return
         kind = str(self.query_one("#kind", Select).value)
         cohort = self.query_one("#cohort", Input).value.strip() or None
@@ -145,28 +149,23 @@ class ReportScreen(Screen[None]):
                 last = self._read("#last", "The last date", parse_date)
         except InvalidInput:
             return
-        ctx = desk.ctx  # type: ignore[attr-defined]
 
-        def work() -> None:
+        def build() -> Report:
             from triage_tui.reports import compute
 
-            built: Report
-            try:
-                if kind == "position":
-                    built = compute.position(ctx, moment, cohort=cohort, all_buckets=True)
-                elif kind == "received":
-                    built = compute.received(ctx, first, last)
-                elif kind == "sla":
-                    built = compute.sla(ctx, first, last)
-                else:
-                    every = "week" if (last - first).days > 62 else "day"
-                    built = compute.trend(ctx, first, last, every=every, cohort=cohort)
-            except TriageError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error", title="Report")
-                return
-            self.app.call_from_thread(self.show, built)
+            if kind == "position":
+                return compute.position(ctx, moment, cohort=cohort, all_buckets=True)
+            if kind == "received":
+                return compute.received(ctx, first, last)
+            if kind == "sla":
+                return compute.sla(ctx, first, last)
+            every = "week" if (last - first).days > 62 else "day"
+            return compute.trend(ctx, first, last, every=every, cohort=cohort)
 
-        self.run_worker(work, thread=True, group="report", exclusive=True, exit_on_error=False)
+        def refused(message: str) -> None:
+            self.notify(message, severity="error", title="Report")
+
+        off_thread(self, build, self.show, group="report", exclusive=True, refused=refused)
 
     def _read(self, box_id: str, what: str, parse: Callable[[str], T]) -> T:
         """A date from its box; a mistake is said with the formats accepted, and the box is focused to fix it."""
@@ -242,7 +241,7 @@ class ReportScreen(Screen[None]):
                 timeout=10,
             )
             return
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.session.ctx
         protected = database_files(ctx.store.path) if ctx is not None else []
         try:
             write_new_file(path, report_csv(self.shown), protected=protected)
