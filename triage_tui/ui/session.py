@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.views import OfficerView
 from triage_tui.services.context import ServiceContext
+from triage_tui.services.lazy import officers as officer_services
 
 
 @dataclass
@@ -52,3 +53,15 @@ class Session:
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
+
+    def open(self, ctx: ServiceContext | None = None) -> ServiceContext:
+        """Open the store (or take the one given) and read the roster. Blocking: call it off the UI thread
+        unless the store is already open."""
+        if ctx is None:
+            from triage_tui.services.context import open_context
+
+            ctx = open_context(self.db)
+        active = [o for o in officer_services.list_officers(ctx) if o.active]
+        self.roster = Roster([o.username for o in active], {o.username: o.team.value for o in active})
+        self.ctx = ctx
+        return ctx
