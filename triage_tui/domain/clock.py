@@ -76,7 +76,7 @@ def _library_fingerprint() -> str | None:
     return f"{version}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
-def _library_calendar(country: str, subdivision: str, years: range | None = None):  # type: ignore[no-untyped-def]
+def _library_calendar(country: str, subdivision: str, years: range | None = None):
     import holidays
 
     return holidays.country_holidays(country, subdiv=subdivision, years=years or [])

@@ -256,7 +256,7 @@ class RowChecker:
             return None
         return moment
 
-    def _code(self, value: Cell, column: str, table: dict, what: str, errors: list[tuple[str, str]]):  # type: ignore[no-untyped-def,type-arg]
+    def _code(self, value: Cell, column: str, table: dict, what: str, errors: list[tuple[str, str]]):
         raw = self._text(value, column, errors)
         if raw is None:
             return None

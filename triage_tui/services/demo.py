@@ -399,7 +399,7 @@ def is_empty(ctx: ServiceContext) -> bool:
         return queries.officer_count(session) == 0 and not queries.find_cases(session, queries.CaseFilter(limit=1))
 
 
-def _historic_row(rng, i, now, total, open_cases, workers, staff, HistoryRow):  # type: ignore[no-untyped-def]
+def _historic_row(rng, i, now, total, open_cases, workers, staff, HistoryRow):
     from triage_tui.domain.codes import Status
 
     is_open = i >= total - open_cases
@@ -412,14 +412,14 @@ def _historic_row(rng, i, now, total, open_cases, workers, staff, HistoryRow):  
         summary, org, service = rng.choice(NOT_COMPLAINTS)
         kind = CaseType.UNCLASSIFIED
     else:
-        kind = _pick(rng, KINDS)  # type: ignore[assignment]
-        summary, service = rng.choice(SUMMARIES[kind])  # type: ignore[index]
+        kind = _pick(rng, KINDS)
+        summary, service = rng.choice(SUMMARIES[kind])
         org = None
     name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     base = {
         "reference": f"DEMO-{i + 1:06d}",
         "received_at": received,
-        "channel": _pick(rng, CHANNELS).value,  # type: ignore[attr-defined]
+        "channel": _pick(rng, CHANNELS).value,
         "customer_name": name,
         "summary": summary,
         "type": kind,

@@ -116,7 +116,7 @@ def officer_loads(ctx: ServiceContext) -> list[OfficerLoad]:
                 tally[3] += 1
         finished = queries.finished_since(session, start_of_week(now, ctx.policy.timezone))
         return [
-            OfficerLoad(queries.officer_view(o), *counts[o.id], closed_this_week=finished.get(o.id, 0))  # type: ignore[index, misc]
+            OfficerLoad(queries.officer_view(o), *counts[o.id], closed_this_week=finished.get(o.id, 0))  # type: ignore[misc]
             for o in officers
             if o.id is not None
         ]

@@ -48,7 +48,7 @@ def upgrade(store: Store) -> tuple[str | None, str]:
     return before, SCHEMA_HEAD
 
 
-def _has_table(connection, name: str) -> bool:  # type: ignore[no-untyped-def]
+def _has_table(connection, name: str) -> bool:
     found = connection.execute(
         text(
             "SELECT name FROM sqlite_master WHERE type='table' AND name=:name"
@@ -60,7 +60,7 @@ def _has_table(connection, name: str) -> bool:  # type: ignore[no-untyped-def]
     return bool(found)
 
 
-def _revision_on(connection) -> str | None:  # type: ignore[no-untyped-def]
+def _revision_on(connection) -> str | None:
     if not _has_table(connection, "alembic_version"):
         return None
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

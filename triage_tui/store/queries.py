@@ -116,7 +116,7 @@ def event_view(row: Event) -> EventView:
     assert row.id is not None
     return EventView(
         id=row.id,
-        at=row.at,  # type: ignore[arg-type]
+        at=row.at,
         actor=row.actor,
         action=row.action,
         from_status=Status(row.from_status) if row.from_status else None,
@@ -130,7 +130,7 @@ def case_view(row: Case, names: dict[int, str], events: Iterable[Event] = ()) ->
     return CaseView(
         id=row.id,
         reference=row.reference,
-        received_at=row.received_at,  # type: ignore[arg-type]
+        received_at=row.received_at,
         channel=row.channel,
         customer_name=row.customer_name,
         customer_email=row.customer_email,
@@ -140,20 +140,20 @@ def case_view(row: Case, names: dict[int, str], events: Iterable[Event] = ()) ->
         type=CaseType(row.type),
         status=Status(row.status),
         officer=names.get(row.officer_id) if row.officer_id is not None else None,
-        triaged_at=row.triaged_at,  # type: ignore[arg-type]
-        allocated_at=row.allocated_at,  # type: ignore[arg-type]
-        acknowledged_at=row.acknowledged_at,  # type: ignore[arg-type]
-        sent_to_service_at=row.sent_to_service_at,  # type: ignore[arg-type]
+        triaged_at=row.triaged_at,
+        allocated_at=row.allocated_at,
+        acknowledged_at=row.acknowledged_at,
+        sent_to_service_at=row.sent_to_service_at,
         service=row.service,
-        responded_at=row.responded_at,  # type: ignore[arg-type]
+        responded_at=row.responded_at,
         outcome=row.outcome,
-        closed_at=row.closed_at,  # type: ignore[arg-type]
+        closed_at=row.closed_at,
         close_reason=row.close_reason,
         signposted_to=row.signposted_to,
         duplicate_of=row.duplicate_of,
         cohort=row.cohort,
         claimed_by=names.get(row.claimed_by_id) if row.claimed_by_id is not None else None,
-        claimed_until=row.claimed_until,  # type: ignore[arg-type]
+        claimed_until=row.claimed_until,
         version=row.version,
         events=[event_view(e) for e in events],
     )
@@ -240,7 +240,7 @@ def open_cases_per_officer(session: Session, statuses: Sequence[str]) -> list[tu
             col(Case.triaged_at),
         ).where(col(Case.status).in_(list(statuses)), col(Case.officer_id).is_not(None))
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def finished_since(session: Session, since: Any) -> dict[int, int]:

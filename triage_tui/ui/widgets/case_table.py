@@ -340,7 +340,7 @@ class CaseTable(ScrollView, can_focus=True):
             clock = pick(self._clocks[ref])
             band = clock.band(self.now) if clock is not None else None
             if band in names:
-                counts[names[band]] += 1  # type: ignore[index]
+                counts[names[band]] += 1
         return counts
 
     # --- loading and live changes ----------------------------------------------------------------------------------
@@ -502,7 +502,7 @@ class CaseTable(ScrollView, can_focus=True):
         self._static[ref] = (case, claim_live, cells)
         return cells
 
-    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+    def render_lines(self, crop):
         # Component styles depend on focus and theme; read them once per paint, not once per line.
         self._styles = {
             name: self.get_component_rich_style(name)
