@@ -6,8 +6,10 @@ import io
 import re
 
 from rich.console import Console
+from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.content import Content
+from textual.strip import Strip
 from textual.widgets import Static
 from textual.widgets._toast import Toast
 
@@ -27,21 +29,31 @@ def screen_text(app: App[object]) -> str:
     return "\n".join(screen_lines(app))
 
 
+def _drawn(app: App[object]) -> tuple[list[str], str]:
+    """The current screen drawn once, in full: its lines, and what the desk would write to a terminal."""
+    compositor = app.screen._compositor
+    region = compositor.size.region
+    chops = compositor._render_chops(region, lambda y: True)
+    lines = [Strip.join(chop.values()).text for chop in chops[: region.height]]
+    written = LayoutUpdate([chop.values() for chop in chops], region).render_segments(app.console)
+    return lines, written
+
+
 def terminal_output(app: App[object]) -> str:
     """What the desk would write to a terminal to draw the current screen in full."""
-    update = app.screen._compositor.render_update(full=True)
-    return update.render_segments(app.console)  # type: ignore[union-attr]
+    return _drawn(app)[1]
 
 
 def assert_terminal_safe(app: App[object]) -> None:
     """Nothing drawn carries a control sequence of its own: only the desk's styles, cursor moves and the line
     breaks between the lines of a full frame remain."""
-    written = _OWN_SEQUENCES.sub("", terminal_output(app)).replace("\n", "")
+    lines, output = _drawn(app)
+    written = _OWN_SEQUENCES.sub("", output).replace("\n", "")
     found = UNSAFE.search(written)
     if found is not None:
         around = written[max(0, found.start() - 40) : found.end() + 40]
         raise AssertionError(f"control character {found.group()!r} would reach the terminal: {around!r}")
-    for line in screen_lines(app):
+    for line in lines:
         assert UNSAFE.search(line) is None, f"control character drawn: {line!r}"
 
 
