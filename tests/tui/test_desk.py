@@ -156,7 +156,12 @@ async def test_signpost_as_a_service_request_from_the_keyboard(desk_ctx, seeded)
         await pilot.press("up", "down", *"Waste", "enter")
         await settle(pilot)
         case = stored(desk_ctx, ref)
-        assert (case.close_reason, case.service, case.signposted_to) == ("service_request", "Waste", None)
+        # The completion shown ("Waste and Recycling") is what enter saves.
+        assert (case.close_reason, case.service, case.signposted_to) == (
+            "service_request",
+            "Waste and Recycling",
+            None,
+        )
 
 
 async def test_allocate_shows_each_officers_load(desk_ctx, seeded) -> None:

@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 
 from triage_tui.domain.codes import Outcome, Role, Team
 from triage_tui.domain.queue import OfficerLoad
+from triage_tui.domain.views import CaseView
 from triage_tui.ui.dialogs.base import ActionDialog, Choice, ChoiceSet, MarkedOptionList, TextDialog
 from triage_tui.ui.dialogs.triage import SERVICES
 from triage_tui.ui.text import fit, line
@@ -22,7 +23,7 @@ class AllocateDialog(ActionDialog[str]):
     heading = "Allocate to a complaint officer"
     confirm = "Allocate"
 
-    def __init__(self, case, loads: list[OfficerLoad]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, case: CaseView, loads: list[OfficerLoad]) -> None:
         super().__init__(case)
         # Complaint and recovery officers first, then triage officers, supervisors last; the least loaded first.
         self.loads = sorted(
@@ -79,7 +80,7 @@ class AcknowledgeDialog(ActionDialog[Acknowledgement]):
     heading = "Acknowledge to the customer"
     confirm = "Acknowledge"
 
-    def __init__(self, case, due: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, case: CaseView, due: str) -> None:
         super().__init__(case)
         self.due = due
 

@@ -7,7 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.split import Source
-from triage_tui.ui.dialogs.base import ActionDialog, TextDialog
+from triage_tui.ui.dialogs.base import ActionDialog, MarkedOptionList, TextDialog
 from triage_tui.ui.text import line
 
 
@@ -27,7 +27,7 @@ class SourceDialog(ActionDialog[Source]):
         )
 
     def body(self) -> ComposeResult:
-        yield OptionList(
+        yield MarkedOptionList(
             *(Option(line(s.label().capitalize() if s.kind == "pool" else s.label())) for s in self.choices),
             id="sources",
         )
