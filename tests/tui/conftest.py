@@ -62,7 +62,7 @@ def seeded(desk_ctx: ServiceContext, clock: Clock) -> dict[str, str]:
             "alice",
             customer_name=name,
             summary=summary,
-            received_at=clock.now.subtract(hours=age),  # type: ignore[attr-defined]
+            received_at=clock.now.subtract(minutes=round(age * 60)),  # type: ignore[attr-defined]
             channel="email",
             customer_email=f"{name.split()[0].lower()}@example.org",
             details=f"Dear council,\n\n{summary}. Please call me back.\n\n{name}",
@@ -80,7 +80,7 @@ def seeded(desk_ctx: ServiceContext, clock: Clock) -> dict[str, str]:
     return refs
 
 
-def desk(ctx: ServiceContext, who: str = "alice", **options: object) -> DeskApp:
+def desk(ctx: ServiceContext, who: str = "alice", **options: Any) -> DeskApp:
     options.setdefault("poll_seconds", 0)  # no background polling unless a test asks for it
     return make_desk(ctx, who, **options)
 

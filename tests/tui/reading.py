@@ -13,6 +13,8 @@ from textual.strip import Strip
 from textual.widgets import Static
 from textual.widgets._toast import Toast
 
+from triage_tui.ui.app import DeskApp
+
 # What the desk itself writes: colours and styles (SGR) and cursor moves; nothing else may reach a terminal.
 _OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;:]*[mHABCDGJK]")
 # Control characters a terminal acts on: C0 (all of it, a drawn frame has no line breaks of its own), DEL, C1,
@@ -73,7 +75,7 @@ def toast_texts(app: App[object]) -> list[str]:
     return [toast.render().plain for toast in app.screen.query(Toast)]
 
 
-def assert_healthy(app: App[object]) -> None:
+def assert_healthy(app: DeskApp) -> None:
     """Still running, nothing went wrong on the way (a failed worker is a notice, not an exception)."""
     assert app.is_running and app.return_code is None
     failures = [n for n in app.notices if "went wrong" in n]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,7 +53,9 @@ async def send_key(pilot: Pilot, key: str) -> None:
         char = key if len(key) == 1 else None
     event = events.Key(key, char)
     event.set_sender(pilot.app)
-    pilot.app._driver.send_message(event)
+    driver = pilot.app._driver
+    assert driver is not None
+    driver.send_message(event)
 
 
 def keys_of(screen: Screen[Any]) -> list[str]:
@@ -186,10 +189,13 @@ async def test_every_key_of_every_screen(
     mine_for_carol: dict[str, str],
     unexpected: Unexpected,
     request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
     screen: str,
     size: tuple[int, int],
 ) -> None:
     who, route = SCREENS[screen]
+    monkeypatch.chdir(tmp_path)  # the reports' export key writes its file into the working directory
     # Polling in the background is off in the desk's tests, but a refusal reads changes at once; a long
     # interval keeps that to one read (with none set, the feed goes on polling: test_desk_faults.py).
     app = desk(desk_ctx, who, poll_seconds=3600)
