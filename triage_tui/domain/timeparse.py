@@ -18,6 +18,10 @@ QUOTE_AT_MOST = 60
 _UK = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
 
 
+# Every refusal of a typed time says what is accepted.
+FORMATS = "(use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)"
+
+
 def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> datetime:
     """An aware UTC datetime from ISO 8601 (`2022-01-14`, `2022-01-14T09:30`, `...+01:00`) or UK style
     (`14/01/2022 09:30`).
@@ -27,7 +31,7 @@ def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> date
     """
     raw = text.strip()
     if not raw:
-        raise InvalidInput("empty time")
+        raise InvalidInput(f"empty time {FORMATS}")
     if raw[:1].isdigit() and "/" not in raw:
         # ISO 8601, the common case in files: the standard library's fast parser.
         try:
@@ -51,9 +55,9 @@ def parse_time(text: str, tz: str = LONDON, *, end_of_day: bool = False) -> date
                 return _from_date(d, tz, end_of_day)
             t = time(int(hour), int(minute), int(second or 0))
         except ValueError:
-            raise InvalidInput(f"not a valid date or time: {_quoted(text)}") from None
+            raise InvalidInput(f"not a valid date or time: {_quoted(text)} {FORMATS}") from None
         return _local(datetime.combine(d, t), tz)
-    raise InvalidInput(f"not a time: {_quoted(text)} (use 2022-01-14, 2022-01-14T09:30 or 14/01/2022 09:30)")
+    raise InvalidInput(f"not a time: {_quoted(text)} {FORMATS}")
 
 
 def require_plausible(moment: datetime, what: str = "time") -> datetime:
