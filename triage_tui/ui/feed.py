@@ -8,10 +8,12 @@ subscriptions when it goes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from textual.app import App
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.signal import Signal
 from textual.timer import Timer
@@ -20,7 +22,7 @@ from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui.session import Session
 from triage_tui.ui.text import one_line
-from triage_tui.ui.work import off_thread
+from triage_tui.ui.work import off_thread, report_unexpected
 
 POLL_SECONDS = 1.0
 POLL_RETRY_SECONDS = 5.0
@@ -48,8 +50,32 @@ class ChangeFeed:
         self._poll_again = False
         self._timer: Timer | None = None
         self._failing = False
+        self._delay = max(poll_seconds, POLL_RETRY_SECONDS)  # until the next poll, set by its outcome (_ended)
 
     # --- what screens are told ---------------------------------------------------------------------------------
+
+    def listen(
+        self,
+        node: DOMNode,
+        *,
+        changed: Callable[[list[CaseView]], object] | None = None,
+        ticked: Callable[[datetime], object] | None = None,
+        opened: Callable[[Session], object] | None = None,
+    ) -> None:
+        """Subscribe `node` to the feed. A subscriber's unexpected error is reported like any other (a notice
+        and a log line) and the desk carries on: the other subscribers still hear the change."""
+        for signal, callback in ((self.changed, changed), (self.ticked, ticked), (self.opened, opened)):
+            if callback is not None:
+                signal.subscribe(node, self._guarded(node, callback))
+
+    def _guarded(self, node: DOMNode, callback: Callable[[Any], object]) -> Callable[[Any], None]:
+        def call(data: Any) -> None:
+            try:
+                callback(data)
+            except Exception as error:
+                report_unexpected(self.app, error, f"in {type(node).__name__}")
+
+        return call
 
     def publish(self, rows: list[CaseView]) -> None:
         """Rows that changed, read by the poll or returned by this desk's own action."""
@@ -90,10 +116,20 @@ class ChangeFeed:
         )
 
     def _ended(self) -> None:
-        # Whatever the poll's outcome, even an unexpected error (reported by off_thread), polling goes on.
+        # Whatever the poll's outcome, even an unexpected error (reported by off_thread), polling goes on:
+        # after the usual pause if it read the changes, after the retry pause otherwise.
         self._polling = False
-        if self._timer is None:
-            self._schedule(max(self.poll_seconds, POLL_RETRY_SECONDS))
+        delay, self._delay = self._delay, max(self.poll_seconds, POLL_RETRY_SECONDS)
+        self._next(delay)
+
+    def _next(self, delay: float) -> None:
+        """The next poll: at once if a refresh was asked for meanwhile, else after `delay`; never on its own
+        in a desk that does not poll (poll_seconds 0: it reads changes only when asked, after a refusal)."""
+        if self._poll_again:
+            self._poll_again = False
+            self._schedule(0)
+        elif self.poll_seconds > 0:
+            self._schedule(delay)
 
     def refresh_now(self) -> None:
         """Read changes at once (after a refusal, so the row shows what the database really holds)."""
@@ -121,8 +157,7 @@ class ChangeFeed:
             self.app.notify(f"{one_line(c.reference)} from {who}: {what}", title="New contact")
         elif fresh:
             self.app.notify(f"{len(fresh)} new contacts arrived", title="New contacts")
-        self._schedule(0 if self._poll_again else self.poll_seconds)
-        self._poll_again = False
+        self._delay = self.poll_seconds
         self.app.post_message(Polled(changes.watermark))
 
     def _failed(self, message: str) -> None:
@@ -133,4 +168,4 @@ class ChangeFeed:
                 severity="warning",
                 timeout=10,
             )
-        self._schedule(max(self.poll_seconds, POLL_RETRY_SECONDS))
+        # The retry pause is the default delay (_ended).

@@ -73,8 +73,9 @@ def off_thread(
 ) -> Worker[None]:
     """Run `call` in a worker thread of `node`; `done(result)` on the UI thread when it returns.
 
-    `refused(message)` gets a service's refusal (by default a notice); `always()` runs on the UI thread first,
-    whatever the outcome (a poll uses it to schedule the next). An exclusive worker replaced by a newer
+    `refused(message)` gets a service's refusal (by default a notice); `always()` runs on the UI thread last,
+    whatever the outcome, an unexpected error or a cancellation included (a poll schedules the next with it, a
+    dialog gets its save key back). An exclusive worker replaced by a newer
     one in its group is cancelled: its result is dropped, since the newer call's answer is the one wanted.
     """
     app = node.app
@@ -82,14 +83,14 @@ def off_thread(
     def on_ui(then: Callable[[Any], object], value: Any, worker: Worker[None]) -> None:
         if waiting is not None:
             waiting.stop()
-        if always is not None:
-            always()
-        if worker.is_cancelled or not node.is_attached:
-            return
         try:
-            then(value)
+            if not worker.is_cancelled and node.is_attached:
+                then(value)
         except Exception as error:  # a callback's own failure is as visible as the call's
             report_unexpected(app, error, f"after {group}")
+        finally:
+            if always is not None:
+                always()
 
     def say_refused(message: str) -> None:
         app.notify(message, title="Not done", severity="error", timeout=10)

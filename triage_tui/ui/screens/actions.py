@@ -113,7 +113,11 @@ class CaseActions(Screen[None]):
 
             # On the App, not the dialog or this screen: a save that ends after either has closed is still
             # announced and published.
-            off_thread(self.app, call, done, group="save", refused=refused, waiting=self.wait_notice())
+            def ended() -> None:
+                # Whatever happened, even an unexpected error (reported as such), the dialog can save again.
+                dialog.saving = False
+
+            off_thread(self.app, call, done, group="save", refused=refused, waiting=self.wait_notice(), always=ended)
 
         dialog.save = save
         self.app.push_screen(dialog)

@@ -39,9 +39,7 @@ class CaseScreen(CaseActions):
 
     def on_mount(self) -> None:
         self.sub_title = one_line(self.reference)
-        self.feed.changed.subscribe(self, self.cases_changed)
-        self.feed.ticked.subscribe(self, self.tick)
-        self.feed.opened.subscribe(self, self.connected)
+        self.feed.listen(self, changed=self.cases_changed, ticked=self.tick, opened=self.connected)
         self.load()
 
     def current_case(self) -> CaseView | None:

@@ -85,9 +85,7 @@ class CaseListScreen(CaseActions):
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
-        self.feed.changed.subscribe(self, self.cases_changed)
-        self.feed.ticked.subscribe(self, self.tick)
-        self.feed.opened.subscribe(self, self.connected)
+        self.feed.listen(self, changed=self.cases_changed, ticked=self.tick, opened=self.connected)
         first, self.first_page = self.first_page, None
         if first is not None and self.query_state == QueueQuery():
             self._show_page(self.query_state, first)

@@ -79,9 +79,7 @@ class SplitScreen(CaseActions):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.feed.changed.subscribe(self, self.cases_changed)
-        self.feed.ticked.subscribe(self, self.tick)
-        self.feed.opened.subscribe(self, self.connected)
+        self.feed.listen(self, changed=self.cases_changed, ticked=self.tick, opened=self.connected)
         self.query_one("#left", Pane).table.focus()
         self._default_panes()
 
