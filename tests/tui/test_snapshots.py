@@ -90,6 +90,7 @@ def test_dialog_80x24(snap_compare, desk_ctx, seeded, key: str) -> None:
 
 
 def test_split_view_80x24(snap_compare, desk_ctx, seeded) -> None:
+    cases.allocate(desk_ctx, "boss", seeded["triaged"], "alice")
     assert snap_compare(desk(desk_ctx, "boss"), terminal_size=(80, 24), run_before=before("3"))
 
 
