@@ -194,6 +194,22 @@ async def test_allocate_on_a_new_contact_says_why_not_without_a_dialog(desk_ctx,
         assert any("allocate is not allowed" in n for n in app.notices)
 
 
+async def test_acknowledge_on_an_acknowledged_case_is_refused_before_its_dialog(desk_ctx, seeded) -> None:
+    ref = seeded["triaged"]
+    cases.allocate(desk_ctx, "boss", ref, "carol")
+    cases.acknowledge(desk_ctx, "carol", ref, channel="email")
+    app = desk(desk_ctx, "carol")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "MyCasesScreen"  # no dialog to fill in for nothing
+        assert any(f"{ref} was already acknowledged on" in n for n in app.notices)
+    assert [e[1] for e in events(desk_ctx, ref)].count("acknowledge") == 1
+
+
 async def test_close_as_duplicate_asks_for_the_original(desk_ctx, seeded) -> None:
     ref, original = seeded["20.5h"], seeded["30h"]
     app = desk(desk_ctx)

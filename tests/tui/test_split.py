@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.tui.conftest import desk, settle
 from triage_tui.domain.codes import CaseType
-from triage_tui.services import cases
 from triage_tui.domain.split import Source
+from triage_tui.services import cases
 from triage_tui.ui.split.pane import Pane
 
 
@@ -145,7 +145,7 @@ async def test_workload_tag_and_distribute(desk_ctx, seeded) -> None:
         await settle(pilot)
         assert app.screen.__class__.__name__ == "PlanDialog"
         assert all(cases.get_case(desk_ctx, r).officer is None for r in waiting)  # nothing yet
-        await pilot.click("#confirm")
+        await pilot.press("enter")  # the plan as shown: enter confirms it
         await settle(pilot)
     assert sorted(cases.get_case(desk_ctx, r).officer for r in waiting) == ["kwright", "kwright", "rbailey", "rbailey"]
 
@@ -183,3 +183,25 @@ async def test_panes_open_on_the_busiest_officer_and_show_teams_and_cohorts(desk
         await settle(pilot)
         assert list(left.table.cases) == [refs[0]]
         assert "cohort backlog-2021" in str(left.query_one(".pane-head").render())
+
+
+async def test_enter_opens_the_highlighted_case_and_escape_comes_back(desk_ctx, seeded) -> None:
+    refs = six_for_carol(desk_ctx)
+    app = desk(desk_ctx, "boss")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await show(pilot, "left", Source("officer", "carol"))
+        left = app.screen.query_one("#left", Pane)
+        left.table.focus()
+        await settle(pilot)
+        highlighted = left.table.current
+        assert highlighted is not None and highlighted.reference in refs
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "CaseScreen"
+        assert app.screen.reference == highlighted.reference  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "SplitScreen"
