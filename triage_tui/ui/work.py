@@ -8,6 +8,7 @@ silence. A failure must not depend on Worker.StateChanged, which does not bubble
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import suppress
 from time import monotonic
@@ -21,11 +22,16 @@ from textual.worker import Worker, get_current_worker
 from triage_tui.domain.errors import TriageError
 
 T = TypeVar("T")
+# For whoever configures logging (a test's caplog, an operator's handler); never Python's last-resort handler,
+# which would write over the desk's screen.
+log = logging.getLogger("triage_tui.desk")
+log.addHandler(logging.NullHandler())
 WAIT_REPEAT_SECONDS = 4.0
 
 
 def report_unexpected(app: App[Any], error: BaseException, where: str = "") -> None:
     """An error nobody planned for: logged in full, and the officer told in one line that nothing is lost."""
+    log.error("unexpected error %s", where, exc_info=error)
     app.log.error(f"unexpected error {where}".strip(), repr(error))
     app.notify(
         f"Something went wrong ({type(error).__name__}); nothing was lost. Please report it.",
@@ -75,16 +81,17 @@ def off_thread(
 
     `refused(message)` gets a service's refusal (by default a notice); `always()` runs on the UI thread last,
     whatever the outcome, an unexpected error or a cancellation included (a poll schedules the next with it, a
-    dialog gets its save key back). An exclusive worker replaced by a newer
-    one in its group is cancelled: its result is dropped, since the newer call's answer is the one wanted.
+    dialog gets its save key back). An exclusive worker replaced by a newer one in its group is cancelled: its
+    result is dropped, since the newer call's answer is the one wanted; an unexpected error is still reported.
     """
     app = node.app
 
-    def on_ui(then: Callable[[Any], object], value: Any, worker: Worker[None]) -> None:
+    def on_ui(then: Callable[[Any], object], value: Any, worker: Worker[None], failed: bool) -> None:
         if waiting is not None:
             waiting.stop()
         try:
-            if not worker.is_cancelled and node.is_attached:
+            # A result nobody is waiting for any more is dropped; a failure is told whoever is left.
+            if failed or (not worker.is_cancelled and node.is_attached):
                 then(value)
         except Exception as error:  # a callback's own failure is as visible as the call's
             report_unexpected(app, error, f"after {group}")
@@ -98,14 +105,16 @@ def off_thread(
     def work() -> None:
         worker = get_current_worker()
         outcome: tuple[Callable[[Any], object], Any]
+        failed = False
         try:
             # Cancelled before it began (replaced by a newer call): nothing to run, only the wait to end.
             outcome = (done, None) if worker.is_cancelled else (done, call())
         except TriageError as refusal:
             outcome = (refused or say_refused, str(refusal))
         except Exception as error:
+            failed = True
             outcome = (lambda e: report_unexpected(app, e, f"in {group}"), error)
         with suppress(RuntimeError):  # the desk closed meanwhile: nobody is left to tell
-            app.call_from_thread(on_ui, outcome[0], outcome[1], worker)
+            app.call_from_thread(on_ui, outcome[0], outcome[1], worker, failed)
 
     return node.run_worker(work, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
