@@ -53,11 +53,11 @@ async def desk(started: float, db: str) -> dict[str, float]:
         painted = time.time()
         table = app.screen.query_one(CaseTable)
         rows = table.row_count
-        while app.ctx is None:  # the store opening behind the first frame
+        while app.session.ctx is None:  # the store opening behind the first frame
             await pilot.pause(0.01)
         store_open = time.time()
         rss_mb = peak_rss_mb()
-        ctx = app.ctx
+        ctx = app.session.ctx
         real_clock = ctx.clock
         shift = timedelta(0)
         ctx.clock = lambda: real_clock() + shift

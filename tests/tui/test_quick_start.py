@@ -47,15 +47,15 @@ def test_the_long_way_when_the_quick_one_cannot_say(
 
 async def test_a_quick_desk_opens_the_store_behind_its_first_frame(seeded, sqlite_url: str, desk_ctx) -> None:
     app = build_desk(sqlite_url.removeprefix("sqlite:///"), "alice", poll_seconds=0)
-    assert app.ctx is None and app.first_page is not None
+    assert app.session.ctx is None and app.first_page is not None
     async with app.run_test(size=(160, 45)) as pilot:
         table = app.screen.query_one(CaseTable)
         assert table.order[0] == seeded["50h"]  # on screen before the store is open
         for _ in range(200):
-            if app.ctx is not None:
+            if app.session.ctx is not None:
                 break
             await pilot.pause(0.02)
-        assert app.ctx is not None
+        assert app.session.ctx is not None
         await settle(pilot)
         table.focus_case(seeded["9h"])
         await pilot.press("c", "4")

@@ -67,10 +67,6 @@ class DeskApp(App[None]):
         self.first_page = first_page  # the queue read before the app started, so the first frame shows it
         self._keymap = keymap or {}
 
-    @property
-    def ctx(self) -> ServiceContext | None:
-        return self.session.ctx
-
     def on_mount(self) -> None:
         officer = self.session.officer
         self.sub_title = f"{one_line(officer.name)} · {officer.role.value}"
