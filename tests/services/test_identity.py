@@ -122,7 +122,7 @@ def test_deactivation_keeps_the_history_lists_open_cases_and_gives_back_claims(
     ref = _allocated(ctx, to="carol")
     cases.intake(ctx, "alice", customer_name="B", summary="Pothole")
     claimed = desk.take_next(ctx, "carol")
-    assert claimed is not None
+    assert claimed is not None and claimed.claimed_by == "carol"
     with pytest.raises(RoleRefused, match="only supervisors may deactivate"):
         officers.deactivate_officer(ctx, "alice", "carol", reason="left")
     done = officers.deactivate_officer(ctx, "boss", "CAROL", reason="left the council 31/03/2022")

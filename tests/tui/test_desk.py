@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
+from textual.command import CommandList
 from textual.widgets import Label
 
 from tests.conftest import Clock
-from tests.tui.conftest import desk, settle
+from tests.tui.conftest import desk, settle, until
 from tests.tui.reading import widget_text
 from triage_tui.domain.codes import CaseType
 from triage_tui.services import cases
@@ -326,14 +327,14 @@ async def test_a_contact_added_elsewhere_appears_without_a_restart(desk_ctx, see
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         ref = cases.intake(desk_ctx, "bob", customer_name="New Person", summary="Streetlight out").reference
-        announced = False
-        for _ in range(100):  # notify() posts a message: the notice lands a moment after the row
-            await pilot.pause(0.05)
-            announced = any("New Person" in n for n in app.notices)
-            if ref in app.screen.query_one(CaseTable).cases and announced:
-                break
+        # The next poll finds it: the row appears and a notice names the customer.
+        await until(
+            pilot,
+            lambda: ref in app.screen.query_one(CaseTable).cases and any("New Person" in n for n in app.notices),
+            "the new contact's row and notice",
+        )
         assert ref in app.screen.query_one(CaseTable).cases
-        assert announced
+        assert any(f"{ref} from New Person: Streetlight out" in n for n in app.notices)
 
 
 async def test_search_and_filter(desk_ctx, seeded) -> None:
@@ -402,7 +403,7 @@ async def test_the_command_palette_offers_the_screens_actions(desk_ctx, seeded) 
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"classify")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0, "the palette's hits")
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.__class__.__name__ == "ClassifyDialog"

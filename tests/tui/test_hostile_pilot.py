@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import select
 
 from tests.conftest import Clock
-from tests.tui.conftest import desk, settle
+from tests.tui.conftest import desk, settle, until
 from tests.tui.reading import assert_healthy, assert_terminal_safe, screen_lines, screen_text, toast_texts
 from triage_tui.domain.codes import Role, Team
 from triage_tui.services import cases
@@ -42,12 +42,8 @@ def actions(ctx: ServiceContext, ref: str) -> list[str]:
 
 
 async def wait_for(pilot, condition) -> None:  # type: ignore[no-untyped-def]
-    """Poll the app until `condition()` holds (a poll, then the notice it posts), failing after 5 s."""
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if condition():
-            return
-    raise AssertionError("the desk never showed it")
+    """Let the desk run until `condition()` holds (a poll, then the notice it posts)."""
+    await until(pilot, condition, "the desk to show it")
 
 
 async def test_a_note_that_would_quit_when_clicked_is_only_text(desk_ctx, seeded, tmp_path: Path, monkeypatch) -> None:

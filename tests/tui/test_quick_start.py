@@ -10,7 +10,7 @@ from dataclasses import replace
 from sqlalchemy import text
 
 from tests.conftest import Clock
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, until
 from triage_tui.domain.queue import QueueQuery
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
@@ -51,11 +51,7 @@ async def test_a_quick_desk_opens_the_store_behind_its_first_frame(seeded, sqlit
     async with app.run_test(size=(160, 45)) as pilot:
         table = app.screen.query_one(CaseTable)
         assert table.order[0] == seeded["50h"]  # on screen before the store is open
-        for _ in range(200):
-            if app.session.ctx is not None:
-                break
-            await pilot.pause(0.02)
-        assert app.session.ctx is not None
+        await until(pilot, lambda: app.session.ctx is not None, "the store to open behind the first frame")
         await settle(pilot)
         table.focus_case(seeded["9h"])
         await pilot.press("c", "4")
