@@ -22,7 +22,7 @@ from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui import format as fmt
 from triage_tui.ui.dialogs.base import ActionDialog
 from triage_tui.ui.dialogs.casework import AcknowledgeDialog, AllocateDialog, NoteDialog, RespondDialog, SendDialog
-from triage_tui.ui.dialogs.triage import CLOSE_LABELS, ClassifyDialog, CloseDialog, SignpostDialog
+from triage_tui.ui.dialogs.triage import ClassifyDialog, CloseDialog, SignpostDialog
 from triage_tui.ui.session import Session
 
 # (ctx, acting officer, the case as the desk last read it, the dialog's answer) -> the case as saved.
@@ -59,8 +59,7 @@ def _already_acknowledged(case: CaseView) -> str | None:
 
 
 def _closed_as(choice: Any) -> str:
-    reason = CLOSE_LABELS.get(choice.reason, choice.reason.value.replace("_", " "))
-    return f"closed: {reason[:1].lower()}{reason[1:]}"
+    return f"closed: {fmt.close_reason_label(choice.reason).lower()}"
 
 
 CLASSIFY = CaseAction(
