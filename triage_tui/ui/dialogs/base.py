@@ -195,7 +195,10 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
         yield from ()
 
     def on_mount(self) -> None:
-        self.query_one("#dialog-error").display = False
+        error = self.query("#dialog-error")
+        if not error:
+            return  # closed before it finished mounting (escape at once after the key that opened it)
+        error.first().display = False
         self.focus_first()
         self.show_effect()
 
