@@ -51,6 +51,33 @@ class EventView:
         }
 
 
+# Why another case is shown as the same customer's (CONTRACT.md's `related[].why`), strongest first: a likely
+# duplicate (same customer, similar summary, close in time) is the one an officer must not miss.
+RELATED_WHY = ("possible_duplicate", "same_email", "same_phone", "same_name_postcode")
+
+
+@dataclass(frozen=True)
+class RelatedCase:
+    """Another case of the same customer, and why it is thought to be theirs."""
+
+    reference: str
+    status: Status
+    type: CaseType
+    received_at: datetime
+    why: str  # one of RELATED_WHY
+    customer_name: str = ""
+    summary: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reference": self.reference,
+            "status": self.status.value,
+            "type": self.type.value,
+            "received_at": self.received_at.isoformat(),
+            "why": self.why,
+        }
+
+
 @dataclass(frozen=True)
 class CaseView:
     id: int
@@ -80,7 +107,10 @@ class CaseView:
     claimed_by: str | None
     claimed_until: datetime | None
     version: int
+    customer_address: str | None = None
     events: list[EventView] = field(default_factory=list)
+    # Filled where one case is shown whole (case show, the case screen); empty in lists.
+    related: list[RelatedCase] = field(default_factory=list)
 
     def clocks(self, policy: Policy = DEFAULT_POLICY) -> CaseClocks:
         return case_clocks(
@@ -112,6 +142,7 @@ class CaseView:
             "customer_name": self.customer_name,
             "customer_email": self.customer_email,
             "customer_phone": self.customer_phone,
+            "customer_address": self.customer_address,
             "summary": self.summary,
             "details": self.details,
             "triaged_at": ts(self.triaged_at),
@@ -141,6 +172,7 @@ class CaseView:
         }
         if events:
             out["events"] = [e.to_json() for e in self.events]
+            out["related"] = [r.to_json() for r in self.related]
         return out
 
 

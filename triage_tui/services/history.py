@@ -32,6 +32,7 @@ class HistoryRow:
     status: Status
     customer_email: str | None = None
     customer_phone: str | None = None
+    customer_address: str | None = None
     details: str | None = None
     officer_id: int | None = None
     officer: str | None = None
@@ -163,6 +164,7 @@ class HistoryWriter:
             row.customer_name,
             row.customer_email,
             row.customer_phone,
+            row.customer_address,
             row.summary,
             row.details,
             kind.value,

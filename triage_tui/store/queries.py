@@ -135,6 +135,7 @@ def case_view(row: Case, names: dict[int, str], events: Iterable[Event] = ()) ->
         customer_name=row.customer_name,
         customer_email=row.customer_email,
         customer_phone=row.customer_phone,
+        customer_address=row.customer_address,
         summary=row.summary,
         details=row.details,
         type=CaseType(row.type),

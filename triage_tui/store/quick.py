@@ -22,7 +22,7 @@ CASE_COLUMNS = (
     "id, reference, received_at, channel, customer_name, customer_email, customer_phone, summary, details, "
     "type, status, officer_id, triaged_at, allocated_at, acknowledged_at, sent_to_service_at, service, "
     "responded_at, outcome, closed_at, close_reason, signposted_to, duplicate_of, cohort, claimed_by_id, "
-    "claimed_until, version"
+    "claimed_until, version, customer_address"
 )
 
 
@@ -130,6 +130,7 @@ class QuickRead:
                         customer_name=r[4],
                         customer_email=r[5],
                         customer_phone=r[6],
+                        customer_address=r[27],
                         summary=r[7],
                         details=r[8],
                         type=CaseType(r[9]),

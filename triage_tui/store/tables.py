@@ -44,6 +44,7 @@ class Case(SQLModel, table=True):
     customer_name: str = Field(max_length=200)
     customer_email: str | None = Field(default=None, max_length=254)
     customer_phone: str | None = Field(default=None, max_length=40)
+    customer_address: str | None = Field(default=None, max_length=500)
     summary: str = Field(max_length=500)
     details: str | None = None
     type: str = Field(max_length=20, index=True)
@@ -94,6 +95,17 @@ class Event(SQLModel, table=True):
 
 
 chain.watch(Event)
+
+
+class OfficerPreference(SQLModel, table=True):
+    """What an officer set at the desk and expects to find next time (the queue's filter and sort), by name."""
+
+    __tablename__ = "officer_preferences"
+
+    officer_id: int = Field(sa_column=Column(Integer, ForeignKey("officers.id"), primary_key=True))
+    name: str = Field(primary_key=True, max_length=64)
+    value: Any = Field(sa_type=JSON, nullable=False)
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 # The end of a state that still holds: a real time, so "held at T" is one range condition an index can answer.
