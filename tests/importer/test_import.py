@@ -226,6 +226,18 @@ def test_a_header_without_rows_imports_nothing(desk: ServiceContext, tmp_path: P
     assert (imp(desk, path).rows, imp(desk, path).imported) == (0, 0)
 
 
+def test_a_postal_address_comes_in_with_its_line_breaks(desk: ServiceContext, tmp_path: Path) -> None:
+    path = tmp_path / "letters.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["reference", "received_at", "channel", "customer_name", "summary", "Customer Address"])
+        writer.writerow(["LET-1", "2022-01-14", "letter", "Ann Lee", "Bins", "4 High Street\nLeeds\nLS1 4AB"])
+        writer.writerow(["LET-2", "2022-01-14", "letter", "Bob Lee", "Bins", "a" * 501])
+    result = imp(desk, path, skip_invalid=True)
+    assert get_case(desk, "LET-1").customer_address == "4 High Street\nLeeds\nLS1 4AB"
+    assert result.errors == [(5, "customer_address", "longer than 500 characters (501)")]  # lines of the file
+
+
 def test_very_large_fields(desk: ServiceContext, tmp_path: Path) -> None:
     path = tmp_path / "large.csv"
     with path.open("w", newline="") as handle:

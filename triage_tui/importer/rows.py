@@ -29,6 +29,7 @@ TEXT_LIMITS = {
             "customer_name",
             "customer_email",
             "customer_phone",
+            "customer_address",
             "summary",
             "details",
             "service",
@@ -174,6 +175,7 @@ class RowChecker:
                 officer = self.new_officers.setdefault(officer.lower(), officer)
         email = text(value, "customer_email", errors) if (value := get("customer_email")) else None
         phone = text(value, "customer_phone", errors) if (value := get("customer_phone")) else None
+        address = text(value, "customer_address", errors) if (value := get("customer_address")) else None
         details = text(value, "details", errors) if (value := get("details")) else None
         cohort = text(value, "cohort", errors) if (value := get("cohort")) else None
         if errors or received is None or customer is None or summary is None:
@@ -190,6 +192,7 @@ class RowChecker:
             status=status,
             customer_email=email,
             customer_phone=phone,
+            customer_address=address,
             details=details,
             officer_id=officer_id,
             officer=officer,

@@ -32,6 +32,7 @@ COLUMNS = (
     "customer_name",
     "customer_email",
     "customer_phone",
+    "customer_address",
     "summary",
     "details",
     "type",
@@ -56,7 +57,7 @@ FIELD_LIMIT = 16 * 1024 * 1024
 # A physical line is read whole before the csv module sees it: bounded, so a file without line ends is refused
 # instead of read into memory at once.
 LINE_LIMIT = FIELD_LIMIT + 1024 * 1024
-# Far more columns than any export a council would send (23 are known); a header wider than this is not one.
+# Far more columns than any export a council would send (24 are known); a header wider than this is not one.
 MAX_COLUMNS = 1000
 # Excel's last row: a sheet claiming rows beyond it is not a spreadsheet Excel wrote.
 MAX_SHEET_ROW = 1_048_576
