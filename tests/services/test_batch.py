@@ -4,7 +4,7 @@ others, and the summary says precisely what happened."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.conftest import Clock
 from triage_tui.domain.codes import CaseType, CloseReason
@@ -22,7 +22,9 @@ def row(ctx: ServiceContext, reference: str) -> Case:
 def actions(ctx: ServiceContext, reference: str) -> list[tuple[str, str]]:
     with ctx.store.read() as s:
         case = s.exec(select(Case).where(Case.reference == reference)).one()
-        return [(e.actor, e.action) for e in s.exec(select(Event).where(Event.case_id == case.id).order_by(Event.id))]
+        return [
+            (e.actor, e.action) for e in s.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.id)))
+        ]
 
 
 def contacts(ctx: ServiceContext, n: int) -> list[str]:
