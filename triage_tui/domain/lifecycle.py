@@ -22,9 +22,13 @@ class Action(StrEnum):
     SEND = "send"
     RESPOND = "respond"
     CLOSE = "close"
+    # A supervisor takes back a response or a closure made too soon (or in error).
+    REOPEN = "reopen"
     REASSIGN = "reassign"
     NOTE = "note"
     COHORT = "cohort"
+    # A correction of the customer's details or the contact's text (a typo in a name), with its reason.
+    EDIT = "edit"
     CLAIM = "claim"
     RELEASE = "release"
     # Events about officers rather than cases (no case, no status): who added, changed or deactivated whom.
@@ -53,10 +57,13 @@ N, T, A, W, R, C = (
 
 # (action, from) -> to. An action absent for a status is refused in that status.
 TRANSITIONS: dict[tuple[Action, Status], Status] = {
-    # Triage: classify a new contact; a triaged or allocated complaint may be reclassified in place.
+    # Triage: classify a new contact. A complaint classified wrongly is corrected in place (with a reason) until
+    # it is closed; a closed case is reopened first.
     (Action.CLASSIFY, N): T,
     (Action.CLASSIFY, T): T,
     (Action.CLASSIFY, A): A,
+    (Action.CLASSIFY, W): W,
+    (Action.CLASSIFY, R): R,
     # Not a council complaint: passed on as a service request or signposted elsewhere.
     (Action.SIGNPOST, N): C,
     (Action.SIGNPOST, T): C,
@@ -72,6 +79,9 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
     (Action.CLOSE, T): C,
     (Action.CLOSE, A): C,
     (Action.CLOSE, W): C,
+    # A supervisor reopens a response sent too soon: the case is back with the service. (A closed case goes back
+    # to the status it left: see CHOSEN below.)
+    (Action.REOPEN, R): W,
     # A supervisor moves an open case between officers; the status stays.
     (Action.REASSIGN, A): A,
     (Action.REASSIGN, W): W,
@@ -82,34 +92,90 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
     # tag any case with a cohort (a backlog to recover, a theme for the committee).
     **{(Action.NOTE, status): status for status in Status},
     **{(Action.COHORT, status): status for status in Status},
+    # The customer's details and the contact's text can be corrected whatever the status (with a reason).
+    **{(Action.EDIT, status): status for status in Status},
+}
+
+# Transitions whose target the service decides from the case's own history: a closed case reopens to the
+# status it was closed from (the closing event's from_status), which is one of these.
+CHOSEN: dict[tuple[Action, Status], frozenset[Status]] = {
+    (Action.REOPEN, C): frozenset({N, T, A, W}),
+}
+
+# The steps of a case's lifecycle, kept in time order: an action backdated (`at`) may not go before the latest
+# of them (nor before the receipt). Notes, edits, cohort tags, claims and reassignments are not steps: they are
+# recorded when they are made and never move a case along its lifecycle.
+STEPS = frozenset(
+    {
+        Action.CLASSIFY,
+        Action.SIGNPOST,
+        Action.ALLOCATE,
+        Action.ACKNOWLEDGE,
+        Action.SEND,
+        Action.RESPOND,
+        Action.CLOSE,
+        Action.REOPEN,
+    }
+)
+
+# What a refusal adds where the way forward is not among the allowed actions.
+HINTS: dict[tuple[Action, Status], str] = {
+    (Action.CLASSIFY, C): "a supervisor reopens it first to correct its classification",
 }
 
 
 def allowed_actions(status: Status) -> list[Action]:
     """Actions the status allows, in the order of the lifecycle."""
-    return [action for action in Action if (action, status) in TRANSITIONS]
+    return [action for action in Action if (action, status) in TRANSITIONS or (action, status) in CHOSEN]
 
 
-def transition(action: Action, status: Status, reference: str = "") -> Transition:
-    """The transition `action` makes from `status`, or a refusal naming the state and what it allows."""
-    target = TRANSITIONS.get((action, status))
-    if target is None:
-        subject = f"case {reference}" if reference else "the case"
-        # The status by its label ("with service"), the actions by the words the commands and keys use.
-        allowed = ", ".join(a.value for a in allowed_actions(status) if a not in (Action.CLAIM, Action.RELEASE))
-        raise TransitionRefused(
-            f"{subject} is {status.label.lower()}: {action.value} is not allowed (allowed: {allowed or 'none'})"
-        )
-    return Transition(action, status, target)
+def transition(action: Action, status: Status, reference: str = "", target: Status | None = None) -> Transition:
+    """The transition `action` makes from `status`, or a refusal naming the state and what it allows.
+
+    For a transition in CHOSEN the caller names the `target` (it must be one CHOSEN allows); without one the
+    answer only says the action is allowed, and its target is the status itself.
+    """
+    fixed = TRANSITIONS.get((action, status))
+    if fixed is not None:
+        return Transition(action, status, fixed)
+    choices = CHOSEN.get((action, status))
+    if choices is not None and (target is None or target in choices):
+        return Transition(action, status, target if target is not None else status)
+    subject = f"case {reference}" if reference else "the case"
+    # The status by its label ("with service"), the actions by the words the commands and keys use.
+    allowed = ", ".join(a.value for a in allowed_actions(status) if a not in (Action.CLAIM, Action.RELEASE))
+    hint = HINTS.get((action, status))
+    raise TransitionRefused(
+        f"{subject} is {status.label.lower()}: {action.value} is not allowed (allowed: {allowed or 'none'})"
+        + (f"; {hint}" if hint else "")
+    )
 
 
 def path_is_valid(steps: list[tuple[Action, Status | None, Status]]) -> bool:
-    """Whether a case's events form a lifecycle path: intake first, each step allowed from the last status."""
+    """Whether a case's events form a lifecycle path: intake first, each step allowed from the last status.
+
+    The events are taken in the order a case lists them, oldest first by time. A step (STEPS) may have been
+    recorded after a note, a claim or a reassignment yet have happened before it (backdated), so those events,
+    which never move the case, are checked on their own: from a status to the same status, one that allows them.
+    A closed case reopened goes back to the status its closing step left.
+    """
     if not steps or steps[0][0] is not Action.INTAKE:
         return False
     current = steps[0][2]
+    closed_from: Status | None = None
     for action, source, target in steps[1:]:
-        if source is not current or TRANSITIONS.get((action, current)) is not target:
+        if action not in STEPS:
+            if source is not target or TRANSITIONS.get((action, target)) is not target:
+                return False
+            continue
+        if source is not current:
             return False
+        if (action, current) in CHOSEN:
+            if target not in CHOSEN[(action, current)] or target is not closed_from:
+                return False
+        elif TRANSITIONS.get((action, current)) is not target:
+            return False
+        if target is Status.CLOSED and current is not Status.CLOSED:
+            closed_from = current
         current = target
     return True

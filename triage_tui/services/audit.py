@@ -25,7 +25,14 @@ def record(
     now: datetime,
     *,
     new: bool = False,
+    at: datetime | None = None,
 ) -> None:
+    """Record `action` on `case`. `now` is when it is recorded (the case's updated_at); `at`, when given, is when
+    it happened (a step recorded after the fact): the event's time, and the time the case's state changed for
+    the reports. The details then say when it was recorded."""
+    when = now if at is None else at
+    if when != now:
+        details = {**details, "recorded_at": now.isoformat()}
     if not new:
         case.version += 1
         case.updated_at = now
@@ -34,7 +41,7 @@ def record(
     session.add(
         Event(
             case_id=case.id,
-            at=now,
+            at=when,
             actor=actor,
             action=action.value,
             from_status=source,
@@ -42,12 +49,12 @@ def record(
             details=details,
         )
     )
-    _track_state(session, case, target, now, new)
+    _track_state(session, case, target, when, new)
     session.flush()
 
 
-def _track_state(session: Session, case: Case, status: str, now: datetime, new: bool) -> None:
-    """Close the case's current (type, status) and open the next when the change moved either."""
+def _track_state(session: Session, case: Case, status: str, moment: datetime, new: bool) -> None:
+    """Close the case's current (type, status) at `moment` and open the next when the change moved either."""
     case_id = case.id
     assert case_id is not None, "a case is flushed before its changes are recorded"
     if new:
@@ -58,9 +65,10 @@ def _track_state(session: Session, case: Case, status: str, now: datetime, new: 
     current = session.exec(select(CaseState).where(CaseState.case_id == case_id, CaseState.valid_to == STILL)).first()
     if current is not None and (current.type, current.status) == (case.type, status):
         return
-    moment = now
     if current is not None:
-        moment = max(now, current.valid_from)
+        # Never before the state it ends: the services refuse a step dated before the case's last one, and a
+        # few seconds of difference between two machines' clocks must not make an interval end before it began.
+        moment = max(moment, current.valid_from)
         current.valid_to = moment
         session.add(current)
     session.add(CaseState(case_id=case_id, type=case.type, status=status, valid_from=moment, valid_to=STILL))

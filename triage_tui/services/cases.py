@@ -23,7 +23,7 @@ from triage_tui.domain.codes import (
     Status,
 )
 from triage_tui.domain.errors import Conflict, InvalidInput, NotFound, TransitionRefused
-from triage_tui.domain.lifecycle import Action, transition
+from triage_tui.domain.lifecycle import STEPS, Action, transition
 from triage_tui.domain.text import limit_of
 from triage_tui.domain.timeparse import require_plausible
 from triage_tui.domain.views import CaseView
@@ -34,15 +34,30 @@ from triage_tui.services.identity import unknown_officer
 from triage_tui.services.officers import require_officer, require_supervisor
 from triage_tui.store import queries
 from triage_tui.store.queries import CaseFilter
-from triage_tui.store.tables import Case, Officer
+from triage_tui.store.tables import Case, Event, Officer
 
 LONDON = ZoneInfo("Europe/London")
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 # A received time a little ahead of ours is a clock skew between machines; more is a typing mistake.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# When a step happened (`at`) is a time someone typed or a dialog took from its own clock a moment before the
+# service reads ours: a desk on another machine may run a few seconds ahead, and its "now" must not be refused.
+# Beyond that, a time ahead of ours is in the future, which a record of what happened can never be. A time
+# inside the skew is taken as now.
+AT_SKEW = timedelta(seconds=10)
+SHOWN = "%d/%m/%Y %H:%M"
 
 # Supervisors may do everything; these actions are theirs alone.
-SUPERVISOR_ONLY = frozenset({Action.REASSIGN, Action.COHORT})
+SUPERVISOR_ONLY = frozenset({Action.REASSIGN, Action.COHORT, Action.REOPEN})
+# The fields `edit` corrects, and whether they may be cleared ("" clears an optional one).
+EDITABLE: dict[str, bool] = {
+    "customer_name": False,
+    "customer_email": True,
+    "customer_phone": True,
+    "customer_address": True,
+    "summary": False,
+    "details": True,
+}
 
 
 def _text(value: str | None, field: str, *, required: bool = False, label: str | None = None) -> str | None:
@@ -57,14 +72,48 @@ def unknown_case(reference: str) -> NotFound:
     return NotFound(f"unknown case {shown!r}")
 
 
+def _shown(moment: datetime) -> str:
+    """A time as the desk shows every time: UK local."""
+    return f"{moment.astimezone(LONDON):{SHOWN}}"
+
+
 def _describe_last_change(session: Session, case: Case) -> str:
     assert case.id is not None
     event = queries.last_event(session, case.id)
     if event is None:
         return ""
-    # UK local time, as the desk shows every other time.
     what = event.action.replace("_", " ")
-    return f"; last change: {what} by {event.actor} at {event.at.astimezone(LONDON):%d/%m/%Y %H:%M}"
+    return f"; last change: {what} by {event.actor} at {_shown(event.at)}"
+
+
+def _plain_time(at: datetime) -> datetime:
+    """`at` as given by a caller: aware and within the years a complaint's time can fall in."""
+    if at.utcoffset() is None:
+        raise InvalidInput("a time without a zone cannot be placed: give it with an offset (or as local time)")
+    return require_plausible(at, "time")
+
+
+def _step_time(session: Session, case: Case, action: Action, at: datetime, now: datetime) -> datetime:
+    """When a step given `at` happened, checked against now and the case's steps so far (inside the write
+    transaction, so against the case as it is): never in the future, never before its receipt or its latest step.
+    Steps therefore stay in time order, and a report at a past date reads them as they were."""
+    if at > now + AT_SKEW:
+        raise InvalidInput(
+            f"case {case.reference}: {action.value} at {_shown(at)} is in the future (it is now {_shown(now)})"
+        )
+    when = min(at, now)
+    assert case.id is not None
+    last = queries.latest_step(session, case.id, [a.value for a in STEPS])
+    if last is not None and last.at > case.received_at:
+        floor, what = last.at, f"its last step ({last.action.replace('_', ' ')} at {_shown(last.at)})"
+    else:
+        floor, what = case.received_at, f"it was received ({_shown(case.received_at)})"
+    if when < floor:
+        raise InvalidInput(
+            f"case {case.reference}: {action.value} at {_shown(when)} is before {what}; "
+            "a case's steps are recorded in the order they happened"
+        )
+    return when
 
 
 def _refusal(session: Session, case: Case, action: Action, names: dict[int, str]) -> TransitionRefused:
@@ -90,9 +139,15 @@ def _act(
     change: Callable[[Session, Case, Officer, datetime], dict[str, Any]],
     *,
     expected_version: int | None = None,
+    at: datetime | None = None,
+    target: Callable[[Session, Case], Status] | None = None,
 ) -> CaseView:
-    """Run one action on one case in one transaction, with its event."""
+    """Run one action on one case in one transaction, with its event.
+
+    `change` gets the time the action happened: `at` when given (a step recorded after the fact, checked by
+    _step_time), else now. `target` decides where a transition in lifecycle.CHOSEN leads (reopen)."""
     now = ctx.now()
+    given = _plain_time(at) if at is not None else None
     with ctx.store.write() as session:
         officer = require_officer(session, actor)
         if action in SUPERVISOR_ONLY:
@@ -111,10 +166,23 @@ def _act(
             step = transition(action, source, case.reference)
         except TransitionRefused:
             raise _refusal(session, case, action, names) from None
+        if target is not None:
+            step = transition(action, source, case.reference, target(session, case))
         _check_claim(case, officer, action, now, names)
-        details = change(session, case, officer, now)
+        when = _step_time(session, case, action, given, now) if given is not None else now
+        details = change(session, case, officer, when)
         case.status = step.target.value
-        record(session, case, officer.username, action, source.value, step.target.value, details, now)
+        record(
+            session,
+            case,
+            officer.username,
+            action,
+            source.value,
+            step.target.value,
+            details,
+            now,
+            at=None if when == now else when,
+        )
         names = queries.usernames(session)
         assert case.id is not None
         return queries.case_view(case, names, queries.events_for_case(session, case.id))
@@ -160,9 +228,11 @@ def intake(
     reference: str | None = None,
     customer_email: str | None = None,
     customer_phone: str | None = None,
+    customer_address: str | None = None,
     cohort: str | None = None,
 ) -> CaseView:
-    """Record a new contact; it waits in `new` for triage."""
+    """Record a new contact; it waits in `new` for triage. Its intake event is dated at its receipt (as the
+    import dates it), so steps dated back to the receipt still follow it in the history."""
     now = ctx.now()
     name = required_text(customer_name, "customer_name")
     text = required_text(summary, "summary")
@@ -182,6 +252,7 @@ def intake(
         raise InvalidInput(f"invalid reference {reference!r}: letters, digits and / _ . - up to 40 characters")
     email = _text(customer_email, "customer_email")
     phone = _text(customer_phone, "customer_phone")
+    address = _text(customer_address, "customer_address")
     tag = _text(cohort, "cohort")
     try:
         with ctx.store.write() as session:
@@ -196,6 +267,7 @@ def intake(
                 customer_name=name,
                 customer_email=email,
                 customer_phone=phone,
+                customer_address=address,
                 summary=text,
                 details=body,
                 type=CaseType.UNCLASSIFIED.value,
@@ -212,7 +284,20 @@ def intake(
                 case.reference = _generated_reference(session, case.id)
                 session.add(case)
             facts = {"received_at": received.isoformat(), "channel": chan.value}
-            record(session, case, officer.username, Action.INTAKE, None, Status.NEW.value, facts, now, new=True)
+            # A receipt a few minutes ahead of our clock (the skew FUTURE_TOLERANCE allows) is recorded as now.
+            received_event = min(received, now)
+            record(
+                session,
+                case,
+                officer.username,
+                Action.INTAKE,
+                None,
+                Status.NEW.value,
+                facts,
+                now,
+                new=True,
+                at=None if received_event == now else received_event,
+            )
             return queries.case_view(case, queries.usernames(session), queries.events_for_case(session, case.id))
     except IntegrityError:
         # Another desk stored the same reference (in any letter case) a moment ago; the unique index caught it.
@@ -243,24 +328,44 @@ def _generated_reference(session: Session, case_id: int) -> str:
 
 
 def classify(
-    ctx: ServiceContext, actor: str, reference: str, kind: CaseType, *, expected_version: int | None = None
+    ctx: ServiceContext,
+    actor: str,
+    reference: str,
+    kind: CaseType,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseView:
-    """Classify as one of the four complaint types (a triaged or allocated case may be reclassified)."""
+    """Classify a new contact as one of the four complaint types. On a case already triaged (triaged, allocated,
+    with service or responded) this corrects a wrong classification, and needs the `reason`; the clocks that
+    derive from the type follow the new one. A closed case is reopened first."""
     if not kind.is_complaint:
         raise InvalidInput(
             f"{kind.value} is not a complaint type (adults, children, corporate, other); "
             "use signpost for contacts that are not council complaints"
         )
+    why = _text(reason, "reason")
 
-    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
         if case.type == kind.value:
             raise TransitionRefused(f"case {case.reference} is already classified as {kind.value}")
         previous = case.type
-        _leave_new(case, now)
+        correction = case.status != Status.NEW.value
+        if correction and why is None:
+            raise InvalidInput(
+                f"case {case.reference} is already classified as {previous}: correcting a classification needs a reason"
+            )
+        _leave_new(case, when)
         case.type = kind.value
-        return {"type": kind.value, "previous_type": previous}
+        details: dict[str, Any] = {"type": kind.value, "previous_type": previous}
+        if correction:
+            details["correction"] = True
+        if why is not None:
+            details["reason"] = why
+        return details
 
-    return _act(ctx, actor, reference, Action.CLASSIFY, change, expected_version=expected_version)
+    return _act(ctx, actor, reference, Action.CLASSIFY, change, expected_version=expected_version, at=at)
 
 
 def signpost(
@@ -271,6 +376,7 @@ def signpost(
     to: str | None = None,
     service_request: str | None = None,
     note: str | None = None,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> CaseView:
     """Not a council complaint: signpost to another organisation, or pass on as a service request."""
@@ -280,11 +386,11 @@ def signpost(
         raise InvalidInput("signpost needs exactly one of --to ORGANISATION or --service-request SERVICE")
     remark = _text(note, "note")
 
-    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
-        _leave_new(case, now)
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
+        _leave_new(case, when)
         previous = case.type
         case.type = CaseType.SERVICE_REQUEST.value
-        case.closed_at = now
+        case.closed_at = when
         case.claimed_by_id = None
         case.claimed_until = None
         if org is not None:
@@ -301,23 +407,29 @@ def signpost(
             "note": remark,
         }
 
-    return _act(ctx, actor, reference, Action.SIGNPOST, change, expected_version=expected_version)
+    return _act(ctx, actor, reference, Action.SIGNPOST, change, expected_version=expected_version, at=at)
 
 
 def allocate(
-    ctx: ServiceContext, actor: str, reference: str, officer_username: str, *, expected_version: int | None = None
+    ctx: ServiceContext,
+    actor: str,
+    reference: str,
+    officer_username: str,
+    *,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseView:
     """Give a triaged complaint to a complaint officer."""
 
-    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
         target = _assignee(session, officer_username)
         case.officer_id = target.id
-        case.allocated_at = now
+        case.allocated_at = when
         case.claimed_by_id = None
         case.claimed_until = None
         return {"officer": target.username}
 
-    return _act(ctx, actor, reference, Action.ALLOCATE, change, expected_version=expected_version)
+    return _act(ctx, actor, reference, Action.ALLOCATE, change, expected_version=expected_version, at=at)
 
 
 def _assignee(session: Session, username: str) -> Officer:
@@ -336,36 +448,40 @@ def acknowledge(
     *,
     channel: str | None = None,
     note: str | None = None,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> CaseView:
     """Record the acknowledgement to the customer (a milestone, not a status)."""
     remark = _text(note, "note")
     chan = _text(channel, "channel")
 
-    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
         if case.acknowledged_at is not None:
-            raise TransitionRefused(
-                f"case {case.reference} was already acknowledged on "
-                f"{case.acknowledged_at.astimezone(LONDON):%d/%m/%Y %H:%M}"
-            )
-        case.acknowledged_at = now
+            raise TransitionRefused(f"case {case.reference} was already acknowledged on {_shown(case.acknowledged_at)}")
+        case.acknowledged_at = when
         return {"channel": chan, "note": remark}
 
-    return _act(ctx, actor, reference, Action.ACKNOWLEDGE, change, expected_version=expected_version)
+    return _act(ctx, actor, reference, Action.ACKNOWLEDGE, change, expected_version=expected_version, at=at)
 
 
 def send_to_service(
-    ctx: ServiceContext, actor: str, reference: str, service: str, *, expected_version: int | None = None
+    ctx: ServiceContext,
+    actor: str,
+    reference: str,
+    service: str,
+    *,
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseView:
     """Send the complaint out to the service that must investigate and reply."""
     name = _text(service, "service", required=True)
 
-    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
         case.service = name
-        case.sent_to_service_at = now
+        case.sent_to_service_at = when
         return {"service": name}
 
-    return _act(ctx, actor, reference, Action.SEND, change, expected_version=expected_version)
+    return _act(ctx, actor, reference, Action.SEND, change, expected_version=expected_version, at=at)
 
 
 def respond(
@@ -374,16 +490,17 @@ def respond(
     reference: str,
     *,
     outcome: Outcome | None = None,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> CaseView:
     """The response has gone to the customer: the case is complete."""
 
-    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
-        case.responded_at = now
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
+        case.responded_at = when
         case.outcome = outcome.value if outcome else None
         return {"outcome": case.outcome}
 
-    return _act(ctx, actor, reference, Action.RESPOND, change, expected_version=expected_version)
+    return _act(ctx, actor, reference, Action.RESPOND, change, expected_version=expected_version, at=at)
 
 
 def close(
@@ -394,6 +511,7 @@ def close(
     *,
     duplicate_of: str | None = None,
     note: str | None = None,
+    at: datetime | None = None,
     expected_version: int | None = None,
 ) -> CaseView:
     """Close for another reason: withdrawn, duplicate (of another case) or out of time."""
@@ -408,7 +526,7 @@ def close(
         raise InvalidInput("--duplicate-of goes with --reason duplicate")
     remark = _text(note, "note")
 
-    def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
         if original is not None:
             first = queries.case_by_reference(session, original)
             if first is None:
@@ -416,14 +534,150 @@ def close(
             if first.id == case.id:
                 raise InvalidInput("a case cannot be a duplicate of itself")
             case.duplicate_of = first.reference  # as stored, whatever letter case was typed
-        _leave_new(case, now)
+        _leave_new(case, when)
         case.close_reason = reason.value
-        case.closed_at = now
+        case.closed_at = when
         case.claimed_by_id = None
         case.claimed_until = None
         return {"reason": reason.value, "duplicate_of": case.duplicate_of if original else None, "note": remark}
 
-    return _act(ctx, actor, reference, Action.CLOSE, change, expected_version=expected_version)
+    return _act(ctx, actor, reference, Action.CLOSE, change, expected_version=expected_version, at=at)
+
+
+# --- corrections ------------------------------------------------------------------------------------------------
+
+
+def edit(
+    ctx: ServiceContext,
+    actor: str,
+    reference: str,
+    *,
+    customer_name: str | None = None,
+    customer_email: str | None = None,
+    customer_phone: str | None = None,
+    customer_address: str | None = None,
+    summary: str | None = None,
+    details: str | None = None,
+    reason: str,
+    expected_version: int | None = None,
+) -> CaseView:
+    """Correct the customer's details or the contact's text (any status, any officer). Only the fields given
+    change; "" clears an optional one (email, phone, address, details); the name and summary cannot be blanked.
+    One event keeps each changed field's old and new value, and the reason."""
+    why = _text(reason, "reason", required=True)
+    given = {
+        "customer_name": customer_name,
+        "customer_email": customer_email,
+        "customer_phone": customer_phone,
+        "customer_address": customer_address,
+        "summary": summary,
+        "details": details,
+    }
+    wanted: dict[str, str | None] = {}
+    for name, value in given.items():
+        if value is not None:
+            wanted[name] = _text(value, name) if EDITABLE[name] else required_text(value, name)
+    if not wanted:
+        raise InvalidInput("nothing to change: give at least one field to correct")
+
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
+        changes: dict[str, dict[str, str | None]] = {}
+        for name, value in wanted.items():
+            old = getattr(case, name)
+            if old != value:
+                changes[name] = {"old": old, "new": value}
+                setattr(case, name, value)
+        if not changes:
+            raise InvalidInput(f"case {case.reference} already reads so: nothing to change")
+        return {"reason": why, "changes": changes}
+
+    return _act(ctx, actor, reference, Action.EDIT, change, expected_version=expected_version)
+
+
+def reopen(
+    ctx: ServiceContext,
+    actor: str,
+    reference: str,
+    *,
+    reason: str,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> CaseView:
+    """A supervisor takes back a response or a closure: a responded case goes back to the service, a closed one to
+    the status it was closed from, with what the closure set cleared (a signposted contact is again what it was
+    before, so it can be triaged afresh)."""
+    why = _text(reason, "reason", required=True)
+    chosen: list[tuple[Status, Event | None]] = []
+
+    def target(session: Session, case: Case) -> Status:
+        back, closing = _reopened_status(session, case)
+        chosen.append((back, closing))
+        return back
+
+    def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
+        back, closing = chosen[-1]
+        cleared: dict[str, Any] = {}
+
+        def clear(name: str) -> None:
+            value = getattr(case, name)
+            if value is not None:
+                cleared[name] = value.isoformat() if isinstance(value, datetime) else value
+                setattr(case, name, None)
+
+        out: dict[str, Any] = {"reason": why, "to_status": back.value}
+        if case.status == Status.RESPONDED.value:
+            clear("responded_at")
+            clear("outcome")
+        else:
+            if case.close_reason == CloseReason.SERVICE_REQUEST.value:
+                clear("service")  # the service the request was passed to
+            for name in ("close_reason", "closed_at", "signposted_to", "duplicate_of"):
+                clear(name)
+            if closing is not None and closing.action == Action.SIGNPOST.value:
+                previous = _type_before_signpost(session, case, closing, back)
+                out |= {"type": previous, "previous_type": case.type}
+                case.type = previous
+            if back is Status.NEW:
+                # Back to waiting for its triage decision: the triage clock stops at triaged_at, so it is cleared
+                # and the clock runs again from the receipt (a case reopened late shows as overdue, which it is).
+                clear("triaged_at")
+        out["cleared"] = cleared
+        return out
+
+    return _act(ctx, actor, reference, Action.REOPEN, change, expected_version=expected_version, at=at, target=target)
+
+
+def _reopened_status(session: Session, case: Case) -> tuple[Status, Event | None]:
+    """Where a reopened case goes back to, and the event that closed it (None for a responded case)."""
+    if case.status == Status.RESPONDED.value:
+        return Status.WITH_SERVICE, None
+    assert case.id is not None
+    closing = queries.last_event_of(session, case.id, [Action.CLOSE.value, Action.SIGNPOST.value])
+    open_statuses = (Status.NEW.value, Status.TRIAGED.value, Status.ALLOCATED.value, Status.WITH_SERVICE.value)
+    if closing is not None and closing.from_status in open_statuses:
+        return Status(closing.from_status), closing
+    # No closing event says it (written by other means): the milestones the case reached say it instead.
+    if case.sent_to_service_at is not None:
+        return Status.WITH_SERVICE, closing
+    if case.allocated_at is not None:
+        return Status.ALLOCATED, closing
+    if case.type != CaseType.SERVICE_REQUEST.value and CaseType(case.type).is_complaint:
+        return Status.TRIAGED, closing
+    return Status.NEW, closing
+
+
+def _type_before_signpost(session: Session, case: Case, signpost_event: Event, back: Status) -> str:
+    """The type a signposted contact had before (its signpost event keeps it; an imported one does not, and
+    then its latest classification says it)."""
+    if back is Status.NEW:
+        return CaseType.UNCLASSIFIED.value
+    previous = (signpost_event.details or {}).get("previous_type")
+    if previous in {t.value for t in CaseType if t.is_complaint}:
+        return str(previous)
+    assert case.id is not None
+    classified = queries.last_event_of(session, case.id, [Action.CLASSIFY.value])
+    kind = (classified.details or {}).get("type") if classified is not None else None
+    return str(kind) if kind in {t.value for t in CaseType if t.is_complaint} else CaseType.UNCLASSIFIED.value
 
 
 def reassign(

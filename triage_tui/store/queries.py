@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,11 +74,31 @@ def reference_exists(session: Session, reference: str) -> bool:
 
 
 def events_for_case(session: Session, case_id: int) -> list[Event]:
-    return list(session.exec(select(Event).where(Event.case_id == case_id).order_by(col(Event.id))))
+    """A case's history, oldest first by when each thing happened (a step recorded today may have happened
+    yesterday: see services/cases.py on `at`), in the order written where times are equal. The intake opens it
+    whatever its time: a case stored before intake events took the receipt's time has one recorded later than
+    the steps that may now be dated back to the receipt."""
+    query = select(Event).where(Event.case_id == case_id)
+    query = query.order_by(col(Event.action) != "intake", col(Event.at), col(Event.id))
+    return list(session.exec(query))
 
 
 def last_event(session: Session, case_id: int) -> Event | None:
+    """The event written last (the latest change, whenever it happened)."""
     return session.exec(select(Event).where(Event.case_id == case_id).order_by(col(Event.id).desc()).limit(1)).first()
+
+
+def last_event_of(session: Session, case_id: int, actions: Collection[str]) -> Event | None:
+    """The event written last among those of `actions`."""
+    query = select(Event).where(Event.case_id == case_id, col(Event.action).in_(list(actions)))
+    return session.exec(query.order_by(col(Event.id).desc()).limit(1)).first()
+
+
+def latest_step(session: Session, case_id: int, actions: Collection[str]) -> Event | None:
+    """The latest in time of the case's events among `actions` (its lifecycle steps), the last written if two
+    share a time."""
+    query = select(Event).where(Event.case_id == case_id, col(Event.action).in_(list(actions)))
+    return session.exec(query.order_by(col(Event.at).desc(), col(Event.id).desc()).limit(1)).first()
 
 
 @dataclass(frozen=True)
