@@ -2,8 +2,9 @@
 officer for what it needs, the service call that saves the answer, and what the officer is told after.
 
 Every action goes the same way (screens/actions.py runs them): refused before its dialog opens if the case no
-longer allows it; the dialog stays open while the service saves, and a refusal is shown inside it with
-everything typed kept; on success the change goes out on the feed and the officer is told in words.
+longer allows it (a supervisor's action is hidden from officers); the dialog stays open while the service
+saves, and a refusal is shown inside it with everything typed kept; on success the change goes out on the feed
+and the officer is told in words.
 """
 
 from __future__ import annotations
@@ -14,19 +15,30 @@ from typing import Any
 
 from textual.binding import Binding
 
+from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, Status
 from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui import format as fmt
-from triage_tui.ui.dialogs.base import ActionDialog
-from triage_tui.ui.dialogs.casework import AcknowledgeDialog, AllocateDialog, NoteDialog, RespondDialog, SendDialog
+from triage_tui.ui.dialogs.base import ActionDialog, Asked
+from triage_tui.ui.dialogs.casework import (
+    AcknowledgeDialog,
+    AllocateDialog,
+    NoteDialog,
+    ReopenDialog,
+    RespondDialog,
+    SendDialog,
+)
+from triage_tui.ui.dialogs.contact import EditDialog, changed_words
 from triage_tui.ui.dialogs.triage import ClassifyDialog, CloseDialog, SignpostDialog
 from triage_tui.ui.session import Session
 
-# (ctx, acting officer, the case as the desk last read it, the dialog's answer) -> the case as saved.
-Save = Callable[[ServiceContext, str, CaseView, Any], CaseView]
+# (ctx, acting officer, the case as the desk last read it, the dialog's answer, when and why) -> the case as saved.
+Save = Callable[[ServiceContext, str, CaseView, Any, Asked], CaseView]
+# (the dialog's answer, the case before, the case as saved) -> what the officer is told after.
+Said = Callable[[Any, CaseView, CaseView], str]
 
 
 @dataclass(frozen=True)
@@ -34,13 +46,14 @@ class CaseAction:
     id: str  # the binding's id (what a keymap remaps) and the action's name
     key: str
     label: str
-    step: Action  # the lifecycle step, checked before the dialog opens
+    step: Action | None  # the lifecycle step, checked before the dialog opens (None: the case's own refusal)
     dialog: Callable[[Session, CaseView, Any], ActionDialog[Any]]  # (session, case, what `load` read)
     save: Save
-    said: Callable[[Any], str]  # what the officer is told after, from the answer
+    said: Said
     load: Callable[[ServiceContext], Any] | None = None  # read before the dialog opens (off the UI thread)
     # A refusal the lifecycle alone cannot see (the case's own fields), or None if the action may go ahead.
     refuse: Callable[[CaseView], str | None] | None = None
+    supervisors_only: bool = False  # the key is hidden from officers (the service checks the role again)
 
     @property
     def binding(self) -> Binding:
@@ -58,8 +71,20 @@ def _already_acknowledged(case: CaseView) -> str | None:
     return f"{case.reference} was already acknowledged on {fmt.local(case.acknowledged_at, '%d/%m/%Y %H:%M')}"
 
 
-def _closed_as(choice: Any) -> str:
+def _not_done(case: CaseView) -> str | None:
+    if case.status in (Status.RESPONDED, Status.CLOSED):
+        return None
+    return f"{case.reference} is {case.status.label.lower()}: only a responded or closed case can be reopened"
+
+
+def _closed_as(choice: Any, before: CaseView, after: CaseView) -> str:
     return f"closed: {fmt.close_reason_label(choice.reason).lower()}"
+
+
+def _classified(kind: CaseType, before: CaseView, after: CaseView) -> str:
+    if before.type in COMPLAINT_TYPES:
+        return f"classification corrected: {before.type.label} → {kind.label}"
+    return f"classified as {kind.label}"
 
 
 CLASSIFY = CaseAction(
@@ -68,8 +93,10 @@ CLASSIFY = CaseAction(
     "Classify",
     Action.CLASSIFY,
     lambda session, case, _: ClassifyDialog(case),
-    lambda ctx, who, case, kind: case_services.classify(ctx, who, case.reference, kind, expected_version=case.version),
-    lambda kind: f"classified as {kind.label}",
+    lambda ctx, who, case, kind, asked: case_services.classify(
+        ctx, who, case.reference, kind, reason=asked.reason, at=asked.at, expected_version=case.version
+    ),
+    _classified,
 )
 ACKNOWLEDGE = CaseAction(
     "acknowledge",
@@ -77,10 +104,10 @@ ACKNOWLEDGE = CaseAction(
     "Acknowledge",
     Action.ACKNOWLEDGE,
     lambda session, case, _: AcknowledgeDialog(case, _ack_due(session, case)),
-    lambda ctx, who, case, ack: case_services.acknowledge(
-        ctx, who, case.reference, channel=ack.channel, note=ack.note, expected_version=case.version
+    lambda ctx, who, case, ack, asked: case_services.acknowledge(
+        ctx, who, case.reference, channel=ack.channel, note=ack.note, at=asked.at, expected_version=case.version
     ),
-    lambda ack: "acknowledged",
+    lambda ack, before, after: "acknowledged",
     refuse=_already_acknowledged,
 )
 SIGNPOST = CaseAction(
@@ -89,16 +116,19 @@ SIGNPOST = CaseAction(
     "Signpost",
     Action.SIGNPOST,
     lambda session, case, _: SignpostDialog(case),
-    lambda ctx, who, case, choice: case_services.signpost(
+    lambda ctx, who, case, choice, asked: case_services.signpost(
         ctx,
         who,
         case.reference,
         to=choice.to,
         service_request=choice.service_request,
         note=choice.note,
+        at=asked.at,
         expected_version=case.version,
     ),
-    lambda choice: f"signposted to {choice.to}; closed" if choice.to else f"passed to {choice.service_request}; closed",
+    lambda choice, before, after: (
+        f"signposted to {choice.to}; closed" if choice.to else f"passed to {choice.service_request}; closed"
+    ),
 )
 ALLOCATE = CaseAction(
     "allocate",
@@ -106,10 +136,10 @@ ALLOCATE = CaseAction(
     "Allocate",
     Action.ALLOCATE,
     lambda session, case, loads: AllocateDialog(case, loads),
-    lambda ctx, who, case, username: case_services.allocate(
-        ctx, who, case.reference, username, expected_version=case.version
+    lambda ctx, who, case, username, asked: case_services.allocate(
+        ctx, who, case.reference, username, at=asked.at, expected_version=case.version
     ),
-    lambda username: f"allocated to {username}",
+    lambda username, before, after: f"allocated to {username}",
     load=lambda ctx: desk_services.officer_loads(ctx),
 )
 CLOSE = CaseAction(
@@ -118,13 +148,14 @@ CLOSE = CaseAction(
     "Close",
     Action.CLOSE,
     lambda session, case, _: CloseDialog(case),
-    lambda ctx, who, case, choice: case_services.close(
+    lambda ctx, who, case, choice, asked: case_services.close(
         ctx,
         who,
         case.reference,
         choice.reason,
         duplicate_of=choice.duplicate_of,
         note=choice.note,
+        at=asked.at,
         expected_version=case.version,
     ),
     _closed_as,
@@ -135,8 +166,32 @@ NOTE = CaseAction(
     "Note",
     Action.NOTE,
     lambda session, case, _: NoteDialog(case),
-    lambda ctx, who, case, text: case_services.add_note(ctx, who, case.reference, text),
-    lambda text: "note added",
+    lambda ctx, who, case, text, asked: case_services.add_note(ctx, who, case.reference, text),
+    lambda text, before, after: "note added",
+)
+EDIT = CaseAction(
+    "edit",
+    "e",
+    "Edit",
+    None,
+    lambda session, case, _: EditDialog(case),
+    lambda ctx, who, case, changes, asked: case_services.edit(
+        ctx, who, case.reference, **changes, reason=asked.reason, expected_version=case.version
+    ),
+    lambda changes, before, after: f"{changed_words(changes)} changed",
+)
+REOPEN = CaseAction(
+    "reopen",
+    "R",
+    "Reopen",
+    None,
+    lambda session, case, _: ReopenDialog(case),
+    lambda ctx, who, case, _, asked: case_services.reopen(
+        ctx, who, case.reference, reason=asked.reason or "", at=asked.at, expected_version=case.version
+    ),
+    lambda _, before, after: f"reopened: {before.status.label.lower()} → {after.status.label.lower()}",
+    refuse=_not_done,
+    supervisors_only=True,
 )
 SEND = CaseAction(
     "send",
@@ -144,10 +199,10 @@ SEND = CaseAction(
     "Send to service",
     Action.SEND,
     lambda session, case, _: SendDialog(case),
-    lambda ctx, who, case, service: case_services.send_to_service(
-        ctx, who, case.reference, service, expected_version=case.version
+    lambda ctx, who, case, service, asked: case_services.send_to_service(
+        ctx, who, case.reference, service, at=asked.at, expected_version=case.version
     ),
-    lambda service: f"sent to {service}",
+    lambda service, before, after: f"sent to {service}",
 )
 RESPOND = CaseAction(
     "respond",
@@ -155,14 +210,22 @@ RESPOND = CaseAction(
     "Response sent",
     Action.RESPOND,
     lambda session, case, _: RespondDialog(case),
-    lambda ctx, who, case, answer: case_services.respond(
-        ctx, who, case.reference, outcome=answer.outcome, expected_version=case.version
+    lambda ctx, who, case, answer, asked: case_services.respond(
+        ctx, who, case.reference, outcome=answer.outcome, at=asked.at, expected_version=case.version
     ),
-    lambda answer: "response recorded; complete",
+    lambda answer, before, after: "response recorded; complete",
 )
 
 TRIAGE_ACTIONS = (CLASSIFY, ACKNOWLEDGE, SIGNPOST, ALLOCATE, CLOSE, NOTE)
 CASEWORK_ACTIONS = (SEND, RESPOND)
-ACTIONS = {action.id: action for action in (*TRIAGE_ACTIONS, *CASEWORK_ACTIONS)}
-TRIAGE_BINDINGS = [action.binding for action in TRIAGE_ACTIONS]
+# Putting mistakes right: on every screen that acts on a case (the queue, My cases, the case itself).
+CORRECTION_ACTIONS = (EDIT, REOPEN)
+ACTIONS = {action.id: action for action in (*TRIAGE_ACTIONS, *CASEWORK_ACTIONS, *CORRECTION_ACTIONS)}
+# Give up a take-next claim: a write without a dialog (screens/actions.py).
+RELEASE_BINDING = Binding("u", "release", "Release claim", id="release")
+TRIAGE_BINDINGS = [
+    *(action.binding for action in TRIAGE_ACTIONS),
+    *(action.binding for action in CORRECTION_ACTIONS),
+    RELEASE_BINDING,
+]
 CASEWORK_BINDINGS = [action.binding for action in CASEWORK_ACTIONS]

@@ -22,7 +22,9 @@ from triage_tui.services.quickstart import quick_start
 from triage_tui.ui.commands import ScreenActions, screen_keys
 from triage_tui.ui.feed import POLL_SECONDS, ChangeFeed
 from triage_tui.ui.keymap import load_keymap
+from triage_tui.ui.screens.actions import record_contact
 from triage_tui.ui.screens.case_list import PAGE
+from triage_tui.ui.screens.find import FindScreen
 from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.screens.my_cases import MyCasesScreen
 from triage_tui.ui.screens.queue import QueueScreen
@@ -44,6 +46,11 @@ class DeskApp(App[None]):
         Binding("2", "show('mine')", "My cases", id="screen.mine"),
         Binding("3", "split", "Split view", id="screen.split"),
         Binding("4", "show('reports')", "Reports", id="screen.reports"),
+        Binding("g", "find", "Go to case", id="find"),
+        Binding("i", "record_contact", "New contact", id="contact"),
+        # Where no screen takes R (reopen): says where it works, or that it is a supervisor's. No description,
+        # so it is on no key bar, help or palette.
+        Binding("R", "reopen_here", "", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -132,6 +139,18 @@ class DeskApp(App[None]):
             self.notify("The split view is for supervisors: it moves cases between officers.", severity="warning")
             return
         self.switch_mode("split")
+
+    def action_find(self) -> None:
+        self.push_screen(FindScreen(self.session, self.feed))
+
+    def action_record_contact(self) -> None:
+        record_contact(self, self.session, self.feed)
+
+    def action_reopen_here(self) -> None:
+        if self.session.is_supervisor:
+            self.notify("Open the case first (g finds any case), then R reopens it.", severity="warning")
+        else:
+            self.notify("Reopening a case is for supervisors: ask one to reopen it.", severity="warning")
 
     def action_help(self) -> None:
         title = self.screen.__class__.__name__.removesuffix("Screen")

@@ -25,7 +25,7 @@ from triage_tui.domain.codes import (
 )
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.queue import live_claim
-from triage_tui.domain.views import CaseView, EventView
+from triage_tui.domain.views import CaseView, EventView, RelatedCase
 from triage_tui.ui.text import rich_assemble, rich_line, rich_lines
 
 # The policy's timezone (DEFAULT_POLICY.timezone): every time on screen is UK local time.
@@ -87,7 +87,29 @@ ACTION_LABELS = {
     "claim": "Claimed",
     "release": "Claim released",
     "import": "Imported",
+    "edit": "Edited",
+    "reopen": "Reopened",
 }
+# Why another case is shown as the customer's (domain/views.py RELATED_WHY), in words.
+RELATED_WHY_LABELS = {
+    "possible_duplicate": "possible duplicate: same customer, similar summary, within 30 days",
+    "same_email": "same email",
+    "same_phone": "same phone",
+    "same_name_postcode": "same name and postcode",
+}
+# The customer's fields an edit names, in words.
+FIELD_LABELS = {
+    "customer_name": "Name",
+    "customer_email": "Email",
+    "customer_phone": "Phone",
+    "customer_address": "Address",
+    "summary": "Summary",
+    "details": "Details",
+}
+# An edit's old and new values are quoted up to this many characters (details can be pages long).
+QUOTED = 80
+# A step recorded this long after the time it took is "backdated": its line says when it was recorded.
+BACKDATED_AFTER_SECONDS = 60
 # Event details the history line words itself (codes shown by their labels, times in local time) or that are
 # only machine-readable; any other detail is shown as stored, after its name.
 HIDDEN = frozenset(
@@ -113,6 +135,8 @@ HIDDEN = frozenset(
         "history",
         "source",
         "line",
+        "changes",
+        "recorded_at",
     }
 )
 
@@ -156,6 +180,24 @@ def outcome_label(code: object) -> str:
 
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+def related_why(code: object) -> str:
+    """Why another case is thought to be the same customer's: `same_email` reads "same email"."""
+    return RELATED_WHY_LABELS.get(str(code)) or str(code).replace("_", " ")
+
+
+def possible_duplicate(case: CaseView) -> RelatedCase | None:
+    """The case this one may duplicate (flagged, never merged), if any."""
+    return next((r for r in case.related if r.why == "possible_duplicate"), None)
+
+
+def _quoted(value: object) -> str:
+    """An edited value as the history quotes it: short, on one line, "(blank)" for nothing."""
+    if value in (None, ""):
+        return "(blank)"
+    text = " ".join(str(value).split())
+    return f"'{text}'" if len(text) <= QUOTED else f"'{text[: QUOTED - 1]}…'"
 
 
 def local(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -206,8 +248,25 @@ def channel_words(code: object) -> str:
     return f"by {channel_label(code).lower()}"
 
 
-def case_head(case: CaseView, now: datetime) -> RenderableType:
-    """Who and what: the first part of a case's detail."""
+def duplicate_flag(case: CaseView, key: str | None = None) -> Text | None:
+    """The warning that leads a case's detail when it may duplicate another: what, which, and the key to open it."""
+    original = possible_duplicate(case)
+    if original is None:
+        return None
+    flag = rich_assemble(
+        ("⚠ Possible duplicate of ", "bold"),
+        (original.reference, "bold"),
+        (f" (received {local(original.received_at, '%d/%m/%Y')}, {status_label(original.status).lower()})", ""),
+    )
+    if key:
+        flag.append_text(rich_assemble(" — press ", (key, "bold"), " to open it"))
+    flag.stylize("on dark_red")
+    return flag
+
+
+def case_head(case: CaseView, now: datetime, duplicate_key: str | None = None) -> RenderableType:
+    """Who and what: the first part of a case's detail, a possible duplicate flagged above it."""
+    flag = duplicate_flag(case, duplicate_key)
     head = rich_assemble(
         (case.reference, "bold"),
         "  ",
@@ -225,6 +284,8 @@ def case_head(case: CaseView, now: datetime) -> RenderableType:
 
     fact("Received", f"{local(case.received_at)} {channel_words(case.channel)}")
     fact("Customer", " · ".join(v for v in (case.customer_name, case.customer_email, case.customer_phone) if v))
+    if case.customer_address:
+        facts.add_row(Text("Address"), rich_lines(case.customer_address))
     facts.add_row(Text("Summary"), rich_lines(case.summary))
     claimant = live_claim(case, now)
     if claimant:
@@ -239,7 +300,7 @@ def case_head(case: CaseView, now: datetime) -> RenderableType:
     ):
         if value:
             fact(label, value)
-    return Group(head, facts)
+    return Group(flag, head, facts) if flag is not None else Group(head, facts)
 
 
 def case_clocks(case: CaseView, policy: Policy, now: datetime) -> RenderableType:
@@ -272,6 +333,13 @@ def event_words(event: EventView) -> str:
             parts.append(channel_words(d["channel"]))
     elif action == "classify":
         parts.append(_change("Type", type_label(d.get("previous_type")), type_label(d.get("type"))))
+    elif action == "edit":
+        changes = d.get("changes")
+        if isinstance(changes, dict):
+            for name, change in changes.items():
+                before, after = (change.get("old"), change.get("new")) if isinstance(change, dict) else (None, None)
+                label = FIELD_LABELS.get(str(name)) or str(name).replace("_", " ").capitalize()
+                parts.append(_change(label, _quoted(before), _quoted(after)))
     elif action == "signpost":
         if d.get("signposted_to"):
             parts.append(f"To {d['signposted_to']}")
@@ -302,6 +370,11 @@ def event_words(event: EventView) -> str:
             parts.append(f"Until {local(datetime.fromisoformat(str(d['until'])), '%H:%M')}")
     if event.to_status is not None and event.from_status is not None and event.from_status != event.to_status:
         parts.append(_change("Status", event.from_status.label, event.to_status.label))
+    if action in ("classify", "edit", "reopen") and d.get("reason"):
+        parts.append(f"Reason: {d['reason']}")
+    recorded = _recorded(event)
+    if recorded is not None:
+        parts.append(f"recorded {local(recorded)}")
     if d.get("note"):
         parts.append(f"Note: {d['note']}")
     if d.get("text"):
@@ -318,6 +391,28 @@ def event_words(event: EventView) -> str:
     return " · ".join(parts)
 
 
+def _recorded(event: EventView) -> datetime | None:
+    """When a step recorded after it happened was recorded (None if it was recorded as it happened)."""
+    raw = event.details.get("recorded_at")
+    if not raw:
+        return None
+    try:
+        recorded = datetime.fromisoformat(str(raw))
+    except ValueError:
+        return None
+    if recorded.tzinfo is None or (recorded - event.at).total_seconds() < BACKDATED_AFTER_SECONDS:
+        return None
+    return recorded
+
+
+def event_label(event: EventView) -> str:
+    """The event's name in the history: a classification of a case already classified is a correction."""
+    previous = event.details.get("previous_type")
+    if event.action == "classify" and previous not in (None, "", CaseType.UNCLASSIFIED.value):
+        return "Reclassified"
+    return action_label(event.action)
+
+
 def history(events: list[EventView]) -> RenderableType:
     """A case's events, newest first: the latest thing that happened is the first line under the heading."""
     rows = Table.grid(padding=(0, 1))
@@ -329,15 +424,39 @@ def history(events: list[EventView]) -> RenderableType:
         rows.add_row(
             Text(local(e.at, "%d/%m/%y %H:%M")),
             rich_line(e.actor),
-            Text(action_label(e.action)),
+            Text(event_label(e)),
             rich_lines(event_words(e)),
         )
     return Group(Text("History (newest first)", style="bold underline"), rows)
 
 
+def related_cases(related: list[RelatedCase]) -> RenderableType:
+    """The customer's other cases, the likeliest duplicate first: reference, status, type, received, why."""
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(style="bold", no_wrap=True)
+    rows.add_column(no_wrap=True)
+    rows.add_column(no_wrap=True)
+    rows.add_column(style="dim", no_wrap=True)
+    rows.add_column()
+    for r in related:
+        why = related_why(r.why)
+        rows.add_row(
+            rich_line(r.reference),
+            Text(status_label(r.status)),
+            Text(type_short(r.type)),
+            Text(local(r.received_at, "%d/%m/%Y")),
+            rich_assemble((why, "bold yellow" if r.why == "possible_duplicate" else ""), " · ", r.summary)
+            if r.summary
+            else Text(why, style="bold yellow" if r.why == "possible_duplicate" else ""),
+        )
+    return Group(Text("Customer's other cases", style="bold underline"), rows)
+
+
 def case_story(case: CaseView) -> RenderableType:
-    """The history of events, newest first, then the full text the customer sent."""
+    """The customer's other cases, the history of events (newest first), then the full text the customer sent."""
     parts: list[RenderableType] = []
+    if case.related:
+        parts += [related_cases(list(case.related)), Text("")]
     if case.events:
         parts.append(history(list(case.events)))
     if case.details:

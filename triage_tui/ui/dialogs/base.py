@@ -11,7 +11,9 @@ Every dialog keeps the same habits, because officers learn them once:
 - what a field shows is what is saved: a completion shown in grey is taken when the officer saves from that box;
 - a choice is marked by a sign (◉/○, ▸), not only by colour;
 - the title and the case stay at the top and the result line, any problem and the buttons at the bottom; only
-  the fields between them scroll, so Save and Cancel are on screen however small the terminal.
+  the fields between them scroll, so Save and Cancel are on screen however small the terminal;
+- a lifecycle step asks "When" last (blank: now), typed as every time in the desk is; a correction asks why,
+  and both go to the opener beside the answer (`asked`), so each dialog's own answer stays what it was.
 
 The case line, prompts and problems are given to their widgets as literal content (text.line): they quote
 customers' and officers' words."""
@@ -19,6 +21,8 @@ customers' and officers' words."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
@@ -30,9 +34,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Select, Static, TextArea
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
+from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.text import has_control, limit_of, visible
+from triage_tui.domain.timeparse import LONDON, parse_time
 from triage_tui.domain.views import CaseView
 from triage_tui.ui.text import line
 from triage_tui.ui.widgets.literal_input import LiteralInput
@@ -41,6 +48,28 @@ T = TypeVar("T")
 
 MARK = "▸ "  # the highlighted option of a list, drawn in its gutter
 UNMARKED = "  "
+
+
+# The "When" box of a lifecycle step: what it says while blank, and the times it reads (domain/timeparse.py).
+WHEN_PLACEHOLDER = "now (or 14/01/2022 09:30, 2022-01-14T09:30)"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a dialog asks besides its own answer: when the step happened (None: now) and why (a correction)."""
+
+    at: datetime | None = None
+    reason: str | None = None
+
+
+class LiteralTextArea(TextArea):
+    """A text box over several lines whose text never holds a control character (as LiteralInput): a paste
+    from an email or a terminal has them replaced by the placeholders the desk shows everywhere."""
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if has_control(self.text):
+            self.text = visible(self.text)
+            self.move_cursor(self.document.end)
 
 
 class Suggestions(SuggestFromList):
@@ -166,6 +195,14 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
     heading: str = ""
     confirm: str = "Save"
     first: str | None = None
+    # A lifecycle step asks when it happened (blank: now); `when_label` names the box.
+    asks_when: bool = False
+    when_label: str = "When did it happen? (blank: now)"
+    when_name: str = "When"  # how a refusal of the typed time names the box
+    # A correction asks why (required); `reason_label` names the box, `reason_missing` says it is empty.
+    asks_reason: bool = False
+    reason_label: str = "Reason (required: it goes into the history)"
+    reason_missing: str = "Say why: the reason goes into the case's history"
 
     def __init__(self, case: CaseView | None = None) -> None:
         super().__init__()
@@ -173,6 +210,10 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
         # Set by the opener: saves the answer (off the UI thread) and calls back saved() or refused().
         self.save: Callable[[T], None] | None = None
         self.saving = False
+        # The time zone a typed "When" is read in (the opener sets the session's).
+        self.tz = LONDON
+        # When and why, read on the last save (the opener passes them to the service beside the answer).
+        self.asked = Asked()
 
     def compose(self) -> ComposeResult:
         # The whole frame scrolls; its head and foot are docked, so only the fields between them move.
@@ -184,6 +225,7 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
                     yield Static(line(case.reference, " · ", case.customer_name, " · ", case.summary), id="dialog-case")
             with Vertical(id="dialog-body"):
                 yield from self.body()
+                yield from self.asked_fields()
             with Vertical(id="dialog-foot"):
                 yield Static("", id="dialog-effect")
                 yield Label("", id="dialog-error")
@@ -193,6 +235,47 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
 
     def body(self) -> ComposeResult:
         yield from ()
+
+    def asked_fields(self) -> ComposeResult:
+        """The reason (for a correction) and the "When" of a lifecycle step, after the dialog's own fields."""
+        if self.asks_reason:
+            yield Label(self.reason_label)
+            yield LiteralInput(placeholder="Why, in a sentence", id="reason")
+        if self.asks_when:
+            yield from self.when_field()
+
+    def when_field(self) -> ComposeResult:
+        yield Label(self.when_label)
+        yield LiteralInput(placeholder=WHEN_PLACEHOLDER, id="when")
+
+    def read_asked(self) -> Asked | None:
+        """The reason and the time typed, or None (after saying what is wrong, in the box that is) if either
+        is missing or unreadable."""
+        reason: str | None = None
+        at: datetime | None = None
+        if self.asks_reason:
+            box = self.query_one("#reason", Input)
+            reason = box.value.strip()
+            problem = None
+            if not reason:
+                problem = self.reason_missing
+            elif len(reason) > limit_of("reason"):
+                problem = f"Keep the reason to {limit_of('reason')} characters (it has {len(reason)})"
+            if problem is not None:
+                self.problem(problem)
+                box.focus()
+                return None
+        if self.asks_when:
+            box = self.query_one("#when", Input)
+            typed = box.value.strip()
+            if typed:
+                try:
+                    at = parse_time(typed, self.tz)
+                except InvalidInput as refusal:
+                    self.problem(f"{self.when_name}: {refusal}")
+                    box.focus()
+                    return None
+        return Asked(at, reason)
 
     def on_mount(self) -> None:
         error = self.query("#dialog-error")
@@ -257,6 +340,10 @@ class ActionDialog(ModalScreen[T | None], Generic[T]):
         value = self.result()
         if value is None:
             return
+        asked = self.read_asked()
+        if asked is None:
+            return
+        self.asked = asked
         if self.save is None:
             self.dismiss(value)
             return

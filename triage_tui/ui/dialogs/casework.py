@@ -22,6 +22,7 @@ class AllocateDialog(ActionDialog[str]):
 
     heading = "Allocate to a complaint officer"
     confirm = "Allocate"
+    asks_when = True
 
     def __init__(self, case: CaseView, loads: list[OfficerLoad]) -> None:
         super().__init__(case)
@@ -79,6 +80,7 @@ class Acknowledgement:
 class AcknowledgeDialog(ActionDialog[Acknowledgement]):
     heading = "Acknowledge to the customer"
     confirm = "Acknowledge"
+    asks_when = True
 
     def __init__(self, case: CaseView, due: str) -> None:
         super().__init__(case)
@@ -108,6 +110,7 @@ class AcknowledgeDialog(ActionDialog[Acknowledgement]):
 class SendDialog(TextDialog):
     heading = "Send to the service"
     confirm = "Send"
+    asks_when = True
     prompt = "Service that must investigate and reply"
     placeholder = "Start typing: Adult Social Care, Highways..."
     missing = "Name the service"
@@ -122,6 +125,7 @@ class Response:
 class RespondDialog(ActionDialog[Response]):
     heading = "Record that the response was sent"
     confirm = "Response sent"
+    asks_when = True
     CHOICES = (
         ("Upheld", Outcome.UPHELD),
         ("Partly upheld", Outcome.PARTLY_UPHELD),
@@ -153,3 +157,24 @@ class NoteDialog(TextDialog):
     confirm = "Add note"
     placeholder = "What happened, what was agreed"
     missing = "Write the note first"
+
+
+class ReopenDialog(ActionDialog[bool]):
+    """A supervisor takes a responded or closed case back to the status it left: why, and when."""
+
+    heading = "Reopen the case"
+    confirm = "Reopen"
+    asks_reason = True
+    asks_when = True
+    reason_label = "Why is it reopened? (required)"
+    reason_missing = "Say why the case is reopened: the reason goes into the history"
+
+    def body(self) -> ComposeResult:
+        status = self.case.status.label.lower() if self.case is not None else "done"
+        yield Label(
+            line(f"The case is {status}; reopening takes it back to the status it left, with its deadlines."),
+            classes="hint",
+        )
+
+    def result(self) -> bool:
+        return True

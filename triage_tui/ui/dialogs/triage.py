@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from triage_tui.domain.codes import COMPLAINT_TYPES, MANUAL_CLOSE_REASONS, CaseType, CloseReason
 from triage_tui.domain.text import limit_of
+from triage_tui.domain.views import CaseView
 from triage_tui.ui.dialogs.base import ActionDialog, Choice, ChoiceSet, MarkedOptionList, Suggestions
 from triage_tui.ui.text import line, one_line
 from triage_tui.ui.widgets.literal_input import LiteralInput
@@ -67,22 +68,37 @@ def subject(case: object) -> str:
 
 
 class ClassifyDialog(ActionDialog[CaseType]):
-    """Choose one of the four complaint types (1-4, or arrows and enter)."""
+    """Choose one of the four complaint types (1-4, or arrows and enter). On a case already classified this is a
+    correction: it asks why, and the reason goes into the history with the type it had."""
 
     heading = "Classify as a complaint"
     confirm = "Classify"
+    asks_when = True
+    reason_label = "Why is the type being corrected? (required)"
+    reason_missing = "Say why the type is being corrected: the reason goes into the history"
     BINDINGS = [
         *ActionDialog.BINDINGS,
         *(Binding(str(i + 1), f"pick({i})", show=False) for i in range(len(COMPLAINT_TYPES))),
     ]
 
+    def __init__(self, case: CaseView | None = None) -> None:
+        super().__init__(case)
+        self.correcting = case is not None and case.type in COMPLAINT_TYPES
+        if self.correcting:
+            self.asks_reason = True
+            self.heading = "Correct the classification"
+            self.confirm = "Correct"
+
     def body(self) -> ComposeResult:
+        if self.correcting and self.case is not None:
+            yield Label(line("Classified now as ", (self.case.type.label, "bold"), "; choose the type it should be"))
         yield Label("Type of complaint (1-4, or arrows then enter)", classes="hint")
         yield MarkedOptionList(
             *(Option(line(f"{i + 1}  {kind.label}"), id=kind.value) for i, kind in enumerate(COMPLAINT_TYPES)),
             id="types",
         )
-        yield Label("Not a council complaint? Escape, then s to signpost.", classes="hint")
+        if not self.correcting:
+            yield Label("Not a council complaint? Escape, then s to signpost.", classes="hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -104,7 +120,11 @@ class ClassifyDialog(ActionDialog[CaseType]):
         if index is None:
             self.problem("Choose a type")
             return None
-        return COMPLAINT_TYPES[index]
+        kind = COMPLAINT_TYPES[index]
+        if self.correcting and self.case is not None and kind is self.case.type:
+            self.problem(f"It is classified as {kind.label} already: choose the type it should be")
+            return None
+        return kind
 
 
 @dataclass(frozen=True)
@@ -122,6 +142,7 @@ class SignpostDialog(ActionDialog[SignpostChoice]):
     heading = "Not a council complaint"
     confirm = "Signpost"
     first = "#where"
+    asks_when = True
     BINDINGS = [
         *ActionDialog.BINDINGS,
         Binding("up", "kind('org')", "Another organisation", show=False),
@@ -195,6 +216,7 @@ class CloseDialog(ActionDialog[CloseChoice]):
 
     heading = "Close the case"
     confirm = "Close case"
+    asks_when = True
 
     def body(self) -> ComposeResult:
         yield Label("Reason (arrows choose)")

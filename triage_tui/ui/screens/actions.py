@@ -10,14 +10,19 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
+from textual.app import App
 from textual.screen import Screen
 
 from triage_tui.domain.errors import TransitionRefused, TriageError
 from triage_tui.domain.lifecycle import Action, transition
+from triage_tui.domain.queue import live_claim
 from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.lazy import cases as case_services
+from triage_tui.services.lazy import desk as desk_services
+from triage_tui.ui import format as fmt
 from triage_tui.ui.actions import ACTIONS, CaseAction
+from triage_tui.ui.dialogs.contact import NewContact, RecordContactDialog
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.session import Session
 from triage_tui.ui.work import WaitNotice, off_thread
@@ -63,8 +68,19 @@ class CaseActions(Screen[None]):
 
     # --- the actions of the table ------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A supervisor's action (reopen) is hidden from officers: not on their key bar, help or palette."""
+        if action == "case" and parameters:
+            spec = ACTIONS.get(str(parameters[0]))
+            if spec is not None and spec.supervisors_only and not self.session.is_supervisor:
+                return False
+        return True
+
     def action_case(self, name: str) -> None:
         spec = ACTIONS[name]
+        if spec.supervisors_only and not self.session.is_supervisor:
+            self.notify(f"{spec.label} is for supervisors: ask one to do it.", severity="warning", title="Not now")
+            return
         case = self._target(spec.step)
         if case is None:
             return
@@ -85,6 +101,7 @@ class CaseActions(Screen[None]):
 
     def _ask(self, spec: CaseAction, case: CaseView, data: Any) -> None:
         dialog = spec.dialog(self.session, case, data)
+        dialog.tz = self.session.policy.timezone
         # The case the save acts on: re-read after a refusal, so saving again acts on the case as it is now.
         latest = [case]
 
@@ -94,10 +111,12 @@ class CaseActions(Screen[None]):
                 dialog.refused("The database is still opening; try again in a moment.")
                 return
             who = self.session.username
+            asked = dialog.asked  # read by the dialog with its answer, before this save began
+            before = latest[0]
 
             def call() -> CaseView:
                 try:
-                    return spec.save(ctx, who, latest[0], answer)
+                    return spec.save(ctx, who, latest[0], answer, asked)
                 except TriageError:
                     with suppress(TriageError):  # gone meanwhile: the refusal says why
                         latest[0] = case_services.get_case(ctx, case.reference)
@@ -105,7 +124,10 @@ class CaseActions(Screen[None]):
 
             def done(view: CaseView) -> None:
                 dialog.saved(view)
-                self.acted(view, f"{view.reference}: {spec.said(answer)}")
+                said = spec.said(answer, before, view)
+                if asked.at is not None:  # a step recorded after it happened says when it happened
+                    said += f" (as at {fmt.local(asked.at)})"
+                self.acted(view, f"{view.reference}: {said}")
 
             def refused(message: str) -> None:
                 dialog.refused(message)
@@ -123,6 +145,20 @@ class CaseActions(Screen[None]):
         self.app.push_screen(dialog)
 
     # --- writes without a dialog --------------------------------------------------------------------------------
+
+    def action_release(self) -> None:
+        """Give up a take-next claim on the highlighted case, so anyone may take it."""
+        case = self._target()
+        if case is None:
+            return
+        if live_claim(case, self.session.now()) is None:
+            self.notify(f"{case.reference} is not claimed: nothing to release", severity="warning", title="Not now")
+            return
+        reference = case.reference
+        self.perform(
+            "claim released; anyone may take it now",
+            lambda ctx, who: desk_services.release(ctx, who, reference),
+        )
 
     def wait_notice(self) -> WaitNotice:
         """Tells the officer the desk is waiting for the database, unless stopped first (when the write ends)."""
@@ -151,3 +187,53 @@ class CaseActions(Screen[None]):
     def refused(self, message: str) -> None:
         self.notify(message, severity="error", title="Not done", timeout=10)
         self.feed.refresh_now()
+
+
+# --- a new contact (app-wide: any screen) ----------------------------------------------------------------------------
+
+
+def record_contact(app: App[Any], session: Session, feed: ChangeFeed) -> None:
+    """Ask for a contact that came by phone, in person or by letter, and record it: the dialog stays open on a
+    refusal; once saved the officer is told its reference and it is in the queue at once (here through the
+    feed, on other desks with their next poll)."""
+    dialog = RecordContactDialog()
+    dialog.tz = session.policy.timezone
+
+    def save(contact: NewContact) -> None:
+        ctx = session.ctx
+        if ctx is None:
+            dialog.refused("The database is still opening; try again in a moment.")
+            return
+        who = session.username
+        received = dialog.asked.at
+
+        def call() -> CaseView:
+            return case_services.intake(
+                ctx,
+                who,
+                customer_name=contact.customer_name,
+                summary=contact.summary,
+                received_at=received,
+                channel=contact.channel,
+                details=contact.details,
+                customer_email=contact.customer_email,
+                customer_phone=contact.customer_phone,
+                customer_address=contact.customer_address,
+            )
+
+        def done(view: CaseView) -> None:
+            dialog.saved(view)
+            feed.publish([view])
+            app.notify(
+                f"{view.reference} recorded: {view.customer_name}, {view.summary}. It is in the queue now.",
+                title="New contact recorded",
+            )
+
+        def ended() -> None:
+            dialog.saving = False
+
+        waiting = WaitNotice(app, session.wait_notice_seconds, ctx.store.lock_wait)
+        off_thread(app, call, done, group="save", refused=dialog.refused, waiting=waiting, always=ended)
+
+    dialog.save = save
+    app.push_screen(dialog)

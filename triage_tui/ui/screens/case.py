@@ -1,7 +1,9 @@
-"""One case in full (enter): every field, each clock, the whole history, and every action."""
+"""One case in full (enter, or g to find any case): every field, each clock, the customer's other cases (a
+possible duplicate flagged at the top, p opens it), the whole history, and every action."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -9,7 +11,10 @@ from textual.binding import Binding
 from textual.widgets import Header
 
 from triage_tui.domain.views import CaseView
+from triage_tui.services.context import ServiceContext
+from triage_tui.services.lazy import LazyModule
 from triage_tui.services.lazy import cases as case_services
+from triage_tui.ui import format as fmt
 from triage_tui.ui.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.screens.actions import CaseActions
@@ -19,11 +24,26 @@ from triage_tui.ui.widgets.detail import CaseDetail
 from triage_tui.ui.widgets.key_bar import KeyBar
 from triage_tui.ui.work import off_thread
 
+related_services = LazyModule("triage_tui.services.related")
+
+
+def read_case(ctx: ServiceContext, reference: str) -> CaseView:
+    """The case whole, with the customer's other cases (read here too where the case came without them)."""
+    case = case_services.get_case(ctx, reference)
+    if case.related:
+        return case
+    try:
+        related = related_services.related_cases(ctx, reference)
+    except (ImportError, AttributeError):
+        return case  # no related-case search in this version
+    return replace(case, related=list(related))
+
 
 class CaseScreen(CaseActions):
     BINDINGS = [
         *TRIAGE_BINDINGS,
         *CASEWORK_BINDINGS,
+        Binding("p", "open_duplicate", "Open duplicate", id="case.duplicate"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -34,7 +54,7 @@ class CaseScreen(CaseActions):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield CaseDetail(self.session.policy, id="case-full")
+        yield CaseDetail(self.session.policy, id="case-full", duplicate_key=self.duplicate_key())
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -55,7 +75,7 @@ class CaseScreen(CaseActions):
             return  # read once the store is open (connected)
         off_thread(
             self,
-            lambda: case_services.get_case(ctx, reference),
+            lambda: read_case(ctx, reference),
             self._show,
             group="case",
             exclusive=True,
@@ -64,6 +84,27 @@ class CaseScreen(CaseActions):
     def _show(self, case: CaseView) -> None:
         self.case = case
         self.query_one(CaseDetail).show(case, self.session.now())
+        self.refresh_bindings()  # p is offered only while there is a duplicate to open
+
+    def duplicate_key(self) -> str:
+        """The key that opens a possible duplicate, as the officer's keymap has it."""
+        for bindings in self._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.id == "case.duplicate":
+                    return self.app.get_key_display(binding)
+        return "p"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_duplicate":
+            return self.case is not None and fmt.possible_duplicate(self.case) is not None
+        return super().check_action(action, parameters)
+
+    def action_open_duplicate(self) -> None:
+        original = fmt.possible_duplicate(self.case) if self.case is not None else None
+        if original is None:
+            self.notify("No possible duplicate is flagged on this case", severity="warning")
+            return
+        self.app.push_screen(CaseScreen(self.session, self.feed, original.reference))
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         if any(r.reference == self.reference for r in rows):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.console import RenderableType
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -23,9 +24,11 @@ class CaseDetail(VerticalScroll):
     CaseDetail > Static { width: 1fr; }
     """
 
-    def __init__(self, policy: Policy, *, id: str | None = None) -> None:
+    def __init__(self, policy: Policy, *, id: str | None = None, duplicate_key: str | None = None) -> None:
         super().__init__(id=id)
         self.policy = policy
+        # The key that opens a possible duplicate where the detail is shown, named in its flag (None: no key).
+        self.duplicate_key = duplicate_key
         self.case: CaseView | None = None
         self._clock_key: tuple[object, ...] = ()
 
@@ -40,9 +43,12 @@ class CaseDetail(VerticalScroll):
         changed = case != self.case
         self.case = case
         if changed:
-            head, rest = (
-                ("No case highlighted.", "") if case is None else (fmt.case_head(case, now), fmt.case_story(case))
-            )
+            head: RenderableType
+            rest: RenderableType
+            if case is None:
+                head, rest = "No case highlighted.", ""
+            else:
+                head, rest = fmt.case_head(case, now, self.duplicate_key), fmt.case_story(case)
             self.query_one("#detail-head", Static).update(head)
             self.query_one("#detail-rest", Static).update(rest)
             self._clock_key = ()
