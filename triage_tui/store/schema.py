@@ -2,11 +2,12 @@
 
 # The newest revision under db/migrations/versions. Kept here so that opening a current database costs one
 # small query instead of importing Alembic; a test checks it against Alembic's own idea of the head.
-SCHEMA_HEAD = "0005_customers_and_preferences"
+SCHEMA_HEAD = "0006_case_search"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_case_states",
     "0003_event_chain",
     "0004_case_insensitive_names",
     "0005_customers_and_preferences",
+    "0006_case_search",
 )
