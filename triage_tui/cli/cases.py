@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import click
@@ -12,6 +13,7 @@ from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, CloseReason, Outc
 from triage_tui.domain.text import visible, visible_line
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import cases as case_services
+from triage_tui.services.lazy import desk as desk_services
 
 # intake --------------------------------------------------------------------------------------------------------
 
@@ -31,6 +33,7 @@ def intake() -> None:
 @click.option("--reference", help="Keep an existing reference (default: the next CMP-nnnnnn).")
 @click.option("--customer-email")
 @click.option("--customer-phone")
+@click.option("--customer-address", help="The customer's postal address (line breaks kept).")
 @click.option("--cohort", help="A tag such as backlog-2021.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new case as JSON instead of its reference.")
 @click.pass_context
@@ -68,6 +71,14 @@ version_option = click.option(
     "--expect-version",
     type=click.IntRange(min=1),
     help="Refuse if the case is no longer at this version (someone changed it).",
+)
+# What happened yesterday is recorded today; the service refuses a time in the future or before the case's
+# latest step.
+at_option = click.option(
+    "--at",
+    "at",
+    type=TimeType(),
+    help="When it happened (default now): local time unless an offset; not before the case's last step.",
 )
 
 
@@ -133,12 +144,15 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
         f"{c.reference}  {c.type.label} · {c.status.label}" + (f" · {c.officer}" if c.officer else ""),
         f"  received   {local(c.received_at)} by {c.channel}",
         f"  customer   {c.customer_name}" + "".join(f" · {v}" for v in (c.customer_email, c.customer_phone) if v),
-        f"  summary    {c.summary}",
     ]
-    details = None
+    # The address and the details keep their line breaks, each continuation indented under the first line.
+    kept: set[int] = set()
+    if c.customer_address:
+        kept.add(len(lines))
+        lines.append("  address    " + visible(c.customer_address).replace("\n", "\n" + " " * 13))
+    lines.append(f"  summary    {c.summary}")
     if c.details:
-        # The details keep their line breaks, each continuation indented under the first line.
-        details = len(lines)
+        kept.add(len(lines))
         lines.append("  details    " + visible(c.details).replace("\n", "\n" + " " * 13))
     for extra, value in (
         ("service", c.service),
@@ -164,20 +178,33 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
         move = f"{e.from_status or '-'} -> {e.to_status}" if e.from_status != e.to_status else ""
         extra = ", ".join(f"{k}: {v}" for k, v in e.details.items() if v not in (None, ""))
         lines.append(f"    {local(e.at)}  {e.actor:<12} {e.action:<12} {move:<26} {extra}".rstrip())
-    click.echo("\n".join(line if i == details else visible_line(line) for i, line in enumerate(lines)))
+    click.echo("\n".join(line if i in kept else visible_line(line) for i, line in enumerate(lines)))
 
 
 @case.command("classify")
 @common
 @click.argument("reference")
 @click.argument("kind", metavar="TYPE", type=choice([t.value for t in COMPLAINT_TYPES]))
+@click.option("--reason", help="Why the classification is corrected (needed once the case has been triaged).")
+@at_option
 @version_option
 @json_flag
 @click.pass_context
-def case_classify(ctx: click.Context, reference: str, kind: str, expect_version: int | None, as_json: bool) -> None:
-    """Classify a contact as adults, children, corporate or other."""
+def case_classify(
+    ctx: click.Context,
+    reference: str,
+    kind: str,
+    reason: str | None,
+    at: datetime | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Classify a contact as adults, children, corporate or other; after triage this corrects the
+    classification and needs --reason."""
     svc = services(ctx)
-    c = case_services.classify(svc, actor(ctx), reference, CaseType(kind), expected_version=expect_version)
+    c = case_services.classify(
+        svc, actor(ctx), reference, CaseType(kind), reason=reason, at=at, expected_version=expect_version
+    )
     ack = c.clocks(svc.policy).acknowledgement.due_at
     _done(ctx, c, f"classified as {c.type.label}; acknowledgement due {local(ack)}", as_json)
 
@@ -187,6 +214,7 @@ def case_classify(ctx: click.Context, reference: str, kind: str, expect_version:
 @click.argument("reference")
 @click.option("--channel", help="How the customer was told (email, phone, letter...).")
 @click.option("--note")
+@at_option
 @version_option
 @json_flag
 @click.pass_context
@@ -195,13 +223,14 @@ def case_acknowledge(
     reference: str,
     channel: str | None,
     note: str | None,
+    at: datetime | None,
     expect_version: int | None,
     as_json: bool,
 ) -> None:
     """Record the acknowledgement to the customer."""
     svc = services(ctx)
     c = case_services.acknowledge(
-        svc, actor(ctx), reference, channel=channel, note=note, expected_version=expect_version
+        svc, actor(ctx), reference, channel=channel, note=note, at=at, expected_version=expect_version
     )
     due = c.clocks(svc.policy).response.due_at
     _done(ctx, c, f"acknowledged; response due {local(due)}", as_json)
@@ -213,6 +242,7 @@ def case_acknowledge(
 @click.option("--to", "to", metavar="ORGANISATION", help="Another organisation (NHS trust, police, a school...).")
 @click.option("--service-request", metavar="SERVICE", help="A council service, as a service request.")
 @click.option("--note")
+@at_option
 @version_option
 @json_flag
 @click.pass_context
@@ -222,6 +252,7 @@ def case_signpost(
     to: str | None,
     service_request: str | None,
     note: str | None,
+    at: datetime | None,
     expect_version: int | None,
     as_json: bool,
 ) -> None:
@@ -233,6 +264,7 @@ def case_signpost(
         to=to,
         service_request=service_request,
         note=note,
+        at=at,
         expected_version=expect_version,
     )
     where = f"signposted to {c.signposted_to}" if c.signposted_to else f"service request to {c.service}"
@@ -243,14 +275,22 @@ def case_signpost(
 @common
 @click.argument("reference")
 @click.argument("officer_username", metavar="OFFICER")
+@at_option
 @version_option
 @json_flag
 @click.pass_context
 def case_allocate(
-    ctx: click.Context, reference: str, officer_username: str, expect_version: int | None, as_json: bool
+    ctx: click.Context,
+    reference: str,
+    officer_username: str,
+    at: datetime | None,
+    expect_version: int | None,
+    as_json: bool,
 ) -> None:
     """Allocate a triaged complaint to a complaint officer."""
-    c = case_services.allocate(services(ctx), actor(ctx), reference, officer_username, expected_version=expect_version)
+    c = case_services.allocate(
+        services(ctx), actor(ctx), reference, officer_username, at=at, expected_version=expect_version
+    )
     _done(ctx, c, f"allocated to {c.officer}", as_json)
 
 
@@ -258,12 +298,17 @@ def case_allocate(
 @common
 @click.argument("reference")
 @click.option("--service", required=True, metavar="NAME", help="The service that must investigate and reply.")
+@at_option
 @version_option
 @json_flag
 @click.pass_context
-def case_send(ctx: click.Context, reference: str, service: str, expect_version: int | None, as_json: bool) -> None:
+def case_send(
+    ctx: click.Context, reference: str, service: str, at: datetime | None, expect_version: int | None, as_json: bool
+) -> None:
     """Send the complaint to the service."""
-    c = case_services.send_to_service(services(ctx), actor(ctx), reference, service, expected_version=expect_version)
+    c = case_services.send_to_service(
+        services(ctx), actor(ctx), reference, service, at=at, expected_version=expect_version
+    )
     _done(ctx, c, f"sent to {c.service}", as_json)
 
 
@@ -271,11 +316,17 @@ def case_send(ctx: click.Context, reference: str, service: str, expect_version: 
 @common
 @click.argument("reference")
 @click.option("--outcome", type=choice([o.value for o in Outcome]))
+@at_option
 @version_option
 @json_flag
 @click.pass_context
 def case_respond(
-    ctx: click.Context, reference: str, outcome: str | None, expect_version: int | None, as_json: bool
+    ctx: click.Context,
+    reference: str,
+    outcome: str | None,
+    at: datetime | None,
+    expect_version: int | None,
+    as_json: bool,
 ) -> None:
     """Record that the response has been sent: the case is complete."""
     c = case_services.respond(
@@ -283,6 +334,7 @@ def case_respond(
         actor(ctx),
         reference,
         outcome=Outcome(outcome) if outcome else None,
+        at=at,
         expected_version=expect_version,
     )
     _done(ctx, c, "response sent; complete" + (f" ({c.outcome})" if c.outcome else ""), as_json)
@@ -294,6 +346,7 @@ def case_respond(
 @click.option("--reason", required=True, type=choice(["withdrawn", "duplicate", "out_of_time"]))
 @click.option("--duplicate-of", metavar="REF", help="The original case, with --reason duplicate.")
 @click.option("--note")
+@at_option
 @version_option
 @json_flag
 @click.pass_context
@@ -303,6 +356,7 @@ def case_close(
     reason: str,
     duplicate_of: str | None,
     note: str | None,
+    at: datetime | None,
     expect_version: int | None,
     as_json: bool,
 ) -> None:
@@ -314,9 +368,74 @@ def case_close(
         CloseReason(reason),
         duplicate_of=duplicate_of,
         note=note,
+        at=at,
         expected_version=expect_version,
     )
     _done(ctx, c, f"closed ({c.close_reason})", as_json)
+
+
+@case.command("reopen")
+@common
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why it is reopened; kept in the case's history.")
+@at_option
+@version_option
+@json_flag
+@click.pass_context
+def case_reopen(
+    ctx: click.Context,
+    reference: str,
+    reason: str,
+    at: datetime | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Reopen a responded or closed case: back to the status it left (supervisors only)."""
+    c = case_services.reopen(
+        services(ctx), actor(ctx), reference, reason=reason, at=at, expected_version=expect_version
+    )
+    _done(ctx, c, f"reopened; {c.status.label.lower()}", as_json)
+
+
+@case.command("edit")
+@common
+@click.argument("reference")
+@click.option("--customer-name", help="The customer's name (cannot be blanked).")
+@click.option("--customer-email", help='The customer\'s email; "" clears it.')
+@click.option("--customer-phone", help='The customer\'s phone number; "" clears it.')
+@click.option("--customer-address", help='The customer\'s postal address; "" clears it.')
+@click.option("--summary", help="The contact's summary (cannot be blanked).")
+@click.option("--details", help='The full text of the contact; "" clears it.')
+@click.option("--reason", required=True, help="Why it is corrected; kept in the case's history.")
+@version_option
+@json_flag
+@click.pass_context
+def case_edit(
+    ctx: click.Context,
+    reference: str,
+    reason: str,
+    expect_version: int | None,
+    as_json: bool,
+    **fields: str | None,
+) -> None:
+    """Correct the customer's details or the contact's text; only the fields given change."""
+    c = case_services.edit(
+        services(ctx), actor(ctx), reference, reason=reason, expected_version=expect_version, **fields
+    )
+    edits = [e for e in c.events if e.action == "edit"]
+    changed = max(edits, key=lambda e: e.id).details.get("changes", {}) if edits else {}
+    _done(ctx, c, "corrected " + ", ".join(name.replace("_", " ") for name in changed), as_json)
+
+
+@case.command("release")
+@common
+@click.argument("reference")
+@json_flag
+@click.pass_context
+def case_release(ctx: click.Context, reference: str, as_json: bool) -> None:
+    """Give up a claim on a new contact (a supervisor may release anyone's)."""
+    c = desk_services.release(services(ctx), actor(ctx), reference)
+    _done(ctx, c, "claim released", as_json)
 
 
 @case.command("reassign")
