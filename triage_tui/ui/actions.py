@@ -173,7 +173,7 @@ EDIT = CaseAction(
     "edit",
     "e",
     "Edit",
-    None,
+    Action.EDIT,
     lambda session, case, _: EditDialog(case),
     lambda ctx, who, case, changes, asked: case_services.edit(
         ctx, who, case.reference, **changes, reason=asked.reason, expected_version=case.version

@@ -137,6 +137,9 @@ HIDDEN = frozenset(
         "line",
         "changes",
         "recorded_at",
+        "to_status",
+        "cleared",
+        "correction",
     }
 )
 
@@ -340,6 +343,12 @@ def event_words(event: EventView) -> str:
                 before, after = (change.get("old"), change.get("new")) if isinstance(change, dict) else (None, None)
                 label = FIELD_LABELS.get(str(name)) or str(name).replace("_", " ").capitalize()
                 parts.append(_change(label, _quoted(before), _quoted(after)))
+    elif action == "reopen":
+        if d.get("previous_type") and d.get("type"):
+            parts.append(_change("Type", type_label(d["previous_type"]), type_label(d["type"])))
+        cleared = d.get("cleared")
+        if isinstance(cleared, dict) and cleared:
+            parts.append("Cleared: " + ", ".join(str(name).replace("_", " ") for name in cleared))
     elif action == "signpost":
         if d.get("signposted_to"):
             parts.append(f"To {d['signposted_to']}")
