@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from triage_tui.domain.codes import CaseType, CloseReason
 from triage_tui.domain.errors import Conflict, TriageError
@@ -29,9 +31,9 @@ class Outcome(StrEnum):
     REFUSED = "refused"
 
 
-@dataclass(frozen=True)
-class Ticked:
-    """A case as the desk last read it: its reference and the version the officer chose it at."""
+class Ticked(NamedTuple):
+    """A case as the desk last read it: its reference and the version the officer chose it at (a plain
+    (reference, version) pair does as well)."""
 
     reference: str
     version: int
@@ -78,7 +80,8 @@ Step = Callable[[ServiceContext, str, str, int], CaseView]
 def run(ctx: ServiceContext, actor: str, ticked: Sequence[Ticked], step: Step, verb: str) -> BatchResult:
     """`step` on each ticked case in turn, each in its own transaction; every case's outcome collected."""
     results: list[CaseResult] = []
-    for case in ticked:
+    for reference, version in ticked:
+        case = Ticked(reference, version)
         try:
             view = step(ctx, actor, case.reference, case.version)
         except Conflict as exc:
@@ -104,21 +107,30 @@ def _changed_or_refused(ctx: ServiceContext, case: Ticked) -> Outcome:
 
 
 def classify(
-    ctx: ServiceContext, actor: str, ticked: Sequence[Ticked], kind: CaseType, *, reason: str | None = None
+    ctx: ServiceContext,
+    actor: str,
+    ticked: Sequence[Ticked],
+    kind: CaseType,
+    *,
+    reason: str | None = None,
+    at: datetime | None = None,
 ) -> BatchResult:
-    """Classify every ticked case as `kind` (a correction of one already classified takes `reason`)."""
+    """Classify every ticked case as `kind` (a correction of one already classified takes `reason`), at `at`
+    (None: now)."""
 
     def step(ctx: ServiceContext, actor: str, reference: str, version: int) -> CaseView:
-        return cases.classify(ctx, actor, reference, kind, reason=reason or None, expected_version=version)
+        return cases.classify(ctx, actor, reference, kind, reason=reason or None, at=at, expected_version=version)
 
     return run(ctx, actor, ticked, step, "classified")
 
 
-def allocate(ctx: ServiceContext, actor: str, ticked: Sequence[Ticked], officer: str) -> BatchResult:
-    """Allocate every ticked case to `officer`."""
+def allocate(
+    ctx: ServiceContext, actor: str, ticked: Sequence[Ticked], officer: str, *, at: datetime | None = None
+) -> BatchResult:
+    """Allocate every ticked case to `officer`, at `at` (None: now)."""
 
     def step(ctx: ServiceContext, actor: str, reference: str, version: int) -> CaseView:
-        return cases.allocate(ctx, actor, reference, officer, expected_version=version)
+        return cases.allocate(ctx, actor, reference, officer, at=at, expected_version=version)
 
     return run(ctx, actor, ticked, step, "allocated")
 
@@ -131,12 +143,13 @@ def close(
     *,
     duplicate_of: str | None = None,
     note: str | None = None,
+    at: datetime | None = None,
 ) -> BatchResult:
-    """Close every ticked case for `reason` (withdrawn, duplicate of one original, out of time)."""
+    """Close every ticked case for `reason` (withdrawn, duplicate of one original, out of time), at `at`."""
 
     def step(ctx: ServiceContext, actor: str, reference: str, version: int) -> CaseView:
         return cases.close(
-            ctx, actor, reference, reason, duplicate_of=duplicate_of, note=note, expected_version=version
+            ctx, actor, reference, reason, duplicate_of=duplicate_of, note=note, at=at, expected_version=version
         )
 
     return run(ctx, actor, ticked, step, "closed")

@@ -1,17 +1,20 @@
-"""Filter a list by type, band, officer and cohort."""
+"""Filter a list by type, band, officer and cohort; order it by a column."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Select
+from textual.binding import Binding
+from textual.widgets import Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
 
 from triage_tui.domain.clock import Band
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, Status
 from triage_tui.domain.queue import QueueQuery
-from triage_tui.ui.dialogs.base import ActionDialog, FormSelect
-from triage_tui.ui.text import rich_line
+from triage_tui.domain.sorting import Sort
+from triage_tui.ui.dialogs.base import ActionDialog, FormSelect, MarkedOptionList
+from triage_tui.ui.text import line, rich_line
 from triage_tui.ui.widgets.literal_input import LiteralInput
 
 ANY = "any"
@@ -67,3 +70,56 @@ class FilterDialog(ActionDialog[QueueQuery]):
             officer=officer or self.base.officer,
             cohort=self.query_one("#cohort", Input).value.strip() or None,
         )
+
+
+DEFAULT_ORDER = ""  # the chooser's answer for "most urgent first"
+
+
+class OrderDialog(ActionDialog[str]):
+    """Order the list by one of its columns: a digit picks at once, or arrows and enter. Choosing the column it
+    is sorted by already reverses it; choosing it a third time goes back to the default order, as clicking the
+    column's heading does."""
+
+    heading = "Order the list by"
+    confirm = "Order"
+
+    def __init__(self, columns: list[tuple[str, str]], sort: Sort | None) -> None:
+        super().__init__(None)
+        self.columns = columns[:9]  # (key, heading): one digit each
+        self.sort = sort
+
+    BINDINGS = [
+        *ActionDialog.BINDINGS,
+        *(Binding(str(i), f"pick({i})", show=False) for i in range(10)),
+    ]
+
+    def body(self) -> ComposeResult:
+        yield Label("A digit picks; again reverses; a third time, most urgent first", classes="hint")
+        options = [Option(line("0  Most urgent first (the usual order)"), id="-")]
+        for i, (key, label) in enumerate(self.columns):
+            now = ""
+            if self.sort is not None and self.sort.column == key:
+                now = f"  {self.sort.arrow} now: choose again to {'go back' if self.sort.descending else 'reverse'}"
+            options.append(Option(line(f"{i + 1}  {label}{now}"), id=key))
+        yield MarkedOptionList(*options, id="columns")
+
+    def on_mount(self) -> None:
+        keys = [key for key, _ in self.columns]
+        current = self.sort.column if self.sort is not None else None
+        self.query_one(OptionList).highlighted = keys.index(current) + 1 if current in keys else 0
+
+    def action_pick(self, index: int) -> None:
+        if index <= len(self.columns):
+            self.query_one(OptionList).highlighted = index
+            self.submit()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.submit()
+
+    def result(self) -> str | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None:
+            self.problem("Choose a column")
+            return None
+        return DEFAULT_ORDER if index == 0 else self.columns[index - 1][0]

@@ -1,9 +1,14 @@
-"""A list of cases with the highlighted one in detail beside it: the base of the queue and of My cases."""
+"""A list of cases with the highlighted one in detail beside it: the base of the queue and of My cases.
+
+The officer orders it by any column (a click on the heading, or `o`), filters it (`f`), and finds both as they
+left them next time (kept per officer through services/preferences.py). Space ticks cases; with ticks,
+classify, allocate and close open one dialog for all of them (services/batch.py runs it case by case)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +18,23 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, Label
 
 from triage_tui.domain.queue import QueuePage, QueueQuery, urgency_key
+from triage_tui.domain.sorting import (
+    SORTABLE,
+    Sort,
+    case_sort_key,
+    filter_from_json,
+    filter_to_json,
+    next_sort,
+    sort_from_json,
+)
 from triage_tui.domain.views import CaseView
+from triage_tui.services.context import ServiceContext
+from triage_tui.services.lazy import LazyModule
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
-from triage_tui.ui.dialogs.filter import FilterDialog
+from triage_tui.ui.dialogs.base import ActionDialog
+from triage_tui.ui.dialogs.batch import BatchAllocateDialog, BatchClassifyDialog, BatchCloseDialog, BatchReport
+from triage_tui.ui.dialogs.filter import DEFAULT_ORDER, FilterDialog, OrderDialog
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.screens.actions import CaseActions
 from triage_tui.ui.session import Session
@@ -27,7 +45,17 @@ from triage_tui.ui.widgets.key_bar import KeyBar
 from triage_tui.ui.widgets.literal_input import LiteralInput
 from triage_tui.ui.work import off_thread
 
+if TYPE_CHECKING:
+    from triage_tui.services.batch import BatchResult
+
+# Imported on first use, like the other services (services/lazy.py).
+sorted_queue = LazyModule("triage_tui.services.sorted_queue")
+preferences = LazyModule("triage_tui.services.preferences")
+batch_services = LazyModule("triage_tui.services.batch")
+
 PAGE = 500
+# The actions that act on every ticked case at once, when some are ticked.
+BATCH_ACTIONS = ("classify", "allocate", "close")
 # Wait this long after the cursor stops before reading the highlighted case's history.
 DETAIL_DELAY = 0.12
 
@@ -39,15 +67,23 @@ class CaseListScreen(CaseActions):
         Binding("enter", "open_case", "Open", id="open"),
         Binding("slash", "search", "Search", id="search"),
         Binding("f", "filter", "Filter", id="filter"),
-        Binding("escape", "clear", "Clear search", show=False, id="clear"),
+        Binding("o", "order", "Order", id="order"),
+        Binding("space", "tick", "Tick", id="tick"),
+        Binding("escape", "clear", "Clear ticks or search", show=False, id="clear"),
     ]
     list_name = ""
+    settings_name = ""  # the name its filter and sort are kept under, per officer ("queue": queue.filter...)
     columns: tuple[Column, ...] = ()
     clock_columns: tuple[ClockColumn, ...] = ()
 
     def __init__(self, session: Session, feed: ChangeFeed, first_page: QueuePage | None = None) -> None:
         super().__init__(session, feed)
         self.query_state = self.base_query()
+        self.sort: Sort | None = None
+        # Whether the kept filter and sort have been read (once, when the list first loads), and whether the
+        # officer changed either meanwhile (then what they chose stands).
+        self._settings_read = False
+        self._settings_touched = False
         self.first_page = first_page  # read before the desk started (the queue's first frame)
         self.total = 0
         self.page_bands: dict[str, int] = {}  # bands over every match, when more match than are shown
@@ -61,6 +97,14 @@ class CaseListScreen(CaseActions):
 
     def make_table(self) -> CaseTable:
         return CaseTable(self.columns, self.clock_columns, self.session.policy, id="cases")
+
+    @property
+    def sortable(self) -> list[tuple[str, str]]:
+        """The list's columns it can be ordered by, left to right as shown: (key, heading)."""
+        first, *rest = self.columns
+        keys = [(first.key, first.label), *((key, label) for key, label, _ in self.clock_columns)]
+        keys += [(c.key, c.label) for c in rest]
+        return [(key, label) for key, label in keys if key in SORTABLE]
 
     # --- layout ---------------------------------------------------------------------------------------------------
 
@@ -88,9 +132,11 @@ class CaseListScreen(CaseActions):
         self.feed.listen(self, changed=self.cases_changed, ticked=self.tick, opened=self.connected)
         first, self.first_page = self.first_page, None
         if first is not None and self.query_state == QueueQuery():
-            self._show_page(self.query_state, first)
+            self._show_page(self.query_state, None, first)
+            if self.session.ctx is not None:
+                self._read_settings()
         else:
-            self.reload()
+            self.reload(with_settings=self.session.ctx is not None)
 
     def on_screen_resume(self) -> None:
         self.table.focus()
@@ -102,28 +148,94 @@ class CaseListScreen(CaseActions):
 
     # --- reading ----------------------------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read the list afresh (a new search or filter)."""
-        query = self.query_state
+    def reload(self, *, with_settings: bool = False) -> None:
+        """Read the list afresh (a new search, filter or sort); first the officer's kept filter and sort, when
+        the list first loads with the store open (one read, not the default list and then theirs)."""
+        query, sort = self.query_state, self.sort
         ctx = self.ready()
         if ctx is None:
             return
+        if with_settings:
+            self._settings_read = True
+        who, name, base = self.session.username, self.settings_name, self.base_query()
+
+        def read() -> tuple[QueueQuery, Sort | None, QueuePage]:
+            kept_query, kept_sort = query, sort
+            if with_settings and name:
+                kept_query, kept_sort = kept_settings(ctx, who, name, base, self._sortable_keys())
+            return kept_query, kept_sort, sorted_queue.sorted_queue_page(ctx, kept_query, kept_sort, limit=PAGE)
+
+        def show(answer: tuple[QueueQuery, Sort | None, QueuePage]) -> None:
+            kept_query, kept_sort, page = answer
+            if with_settings and not self._settings_touched:
+                self.query_state, self.sort = kept_query, kept_sort
+            self._show_page(kept_query, kept_sort, page)
+
+        off_thread(self, read, show, group="list", exclusive=True)
+
+    def _sortable_keys(self) -> set[str]:
+        return {key for key, _ in self.sortable}
+
+    def _read_settings(self) -> None:
+        """The officer's kept filter and sort, once; the list is read again only if they differ from it."""
+        if self._settings_read or not self.settings_name:
+            return
+        self._settings_read = True
+        ctx = self.session.ctx
+        if ctx is None:
+            return
+        who, name, base, keys = self.session.username, self.settings_name, self.base_query(), self._sortable_keys()
+
+        def adopt(kept: tuple[QueueQuery, Sort | None]) -> None:
+            if self._settings_touched or kept == (self.query_state, self.sort):
+                return
+            self.query_state, self.sort = kept
+            self.reload()
+
         off_thread(
             self,
-            lambda: desk_services.queue_page(ctx, query, limit=PAGE),
-            lambda page: self._show_page(query, page),
-            group="list",
-            exclusive=True,
+            lambda: kept_settings(ctx, who, name, base, keys),
+            adopt,
+            group="settings",
+            refused=lambda message: None,  # the desk shows its defaults; the officer's own reads say what is wrong
         )
 
-    def _show_page(self, query: QueueQuery, page: QueuePage) -> None:
-        if query != self.query_state:
+    def _keep_settings(self) -> None:
+        """Save the filter and sort as they are now for next time, off the UI thread."""
+        self._settings_touched = True
+        ctx = self.session.ctx
+        if ctx is None or not self.settings_name:
+            return
+        who, name = self.session.username, self.settings_name
+        kept_filter = filter_to_json(self.query_state, self.base_query())
+        kept_sort = self.sort.to_json() if self.sort is not None else None
+
+        def save() -> None:
+            preferences.save(ctx, who, f"{name}.filter", kept_filter)
+            preferences.save(ctx, who, f"{name}.sort", kept_sort)
+
+        off_thread(
+            self.app,
+            save,
+            lambda _: None,
+            group=f"settings-{name}",
+            refused=lambda message: self.notify(f"Your filter and order were not kept: {message}", severity="warning"),
+        )
+
+    def _show_page(self, query: QueueQuery, sort: Sort | None, page: QueuePage) -> None:
+        if query != self.query_state or sort != self.sort:
             return  # a newer search is on its way
         now = self.session.now()
         self.total = page.total
         self.page_bands = {band.value.replace("_", " "): n for band, n in page.bands.items()}
         ranks = page.ranks
-        self.table.load(page.rows, lambda case: ranks.get(case.id) or self._rank(case), now)
+        policy = self.session.policy
+        self.table.show_sort(sort)
+        self.table.load(
+            page.rows,
+            lambda case: case_sort_key(sort, case, policy, now, ranks.get(case.id) or self._urgency(case)),
+            now,
+        )
         self._update_status()
         self._schedule_detail()
         settled = getattr(self.app, "settled", None)
@@ -131,8 +243,13 @@ class CaseListScreen(CaseActions):
             settled()  # the first list is on screen
         self.post_message(self.Loaded())
 
-    def _rank(self, case: CaseView) -> tuple[datetime, int]:
+    def _urgency(self, case: CaseView) -> tuple[datetime, int]:
         return urgency_key(case, self.session.policy, self.session.now())
+
+    def _rank(self, case: CaseView) -> Any:
+        """The case's place in the list as it is sorted now."""
+        now = self.session.now()
+        return case_sort_key(self.sort, case, self.session.policy, now, urgency_key(case, self.session.policy, now))
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         """Live changes from the poll (or this desk's own action)."""
@@ -190,8 +307,14 @@ class CaseListScreen(CaseActions):
         )
         if counts:
             text += f" · {counts}"
+        if self.sort is not None:
+            text += f" · {self.sort.describe()}"
+        ticked = len(self.table.marks or ())
+        if ticked:
+            text += f" · {ticked} ticked (c, l, x act on all; escape clears)"
         if shown < self.total:
-            text += f" · showing the {shown} most urgent (search or filter to narrow)"
+            first = "most urgent" if self.sort is None else "first"
+            text += f" · showing the {shown} {first} (search or filter to narrow)"
         # The description quotes the search and the cohort as typed: literal content, like every typed text.
         status = self.query_one("#list-status", Label)
         drawn = line(text)
@@ -201,8 +324,9 @@ class CaseListScreen(CaseActions):
     # --- the highlighted case in detail -------------------------------------------------------------------------
 
     def connected(self, session: Session) -> None:
-        """The full store is open: read the history of the highlighted case."""
+        """The full store is open: read the history of the highlighted case, and the officer's kept settings."""
         self._schedule_detail()
+        self._read_settings()
 
     def on_case_table_highlighted(self, event: CaseTable.Highlighted) -> None:
         self._schedule_detail()
@@ -253,6 +377,7 @@ class CaseListScreen(CaseActions):
         event.stop()
         text = event.value.strip() or None
         self.query_state = replace(self.query_state, search=text)
+        self._settings_touched = True
         if text is None:
             event.input.display = False
         self.table.focus()
@@ -260,20 +385,155 @@ class CaseListScreen(CaseActions):
 
     def action_clear(self) -> None:
         box = self.query_one("#search", Input)
+        if self.table.marks and not box.has_focus:
+            self.clear_ticks()
+            return
         if box.display or self.query_state != self.base_query():
             box.value = ""
             box.display = False
+            filtered = replace(self.query_state, search=None) != self.base_query()
             self.query_state = self.base_query()
             self.table.focus()
+            if filtered:
+                self._keep_settings()
+            self._settings_touched = True
             self.reload()
 
     def action_filter(self) -> None:
         def chosen(query: QueueQuery | None) -> None:
             if query is not None:
                 self.query_state = query
+                self._keep_settings()
                 self.reload()
 
         self.app.push_screen(FilterDialog(self.query_state, self.base_query(), self.session.roster.names), chosen)
+
+    # --- order ------------------------------------------------------------------------------------------------------
+
+    def on_case_table_header_clicked(self, event: CaseTable.HeaderClicked) -> None:
+        event.stop()
+        if event.column in self._sortable_keys():
+            self.order_by(event.column)
+
+    def action_order(self) -> None:
+        def chosen(column: str | None) -> None:
+            if column is not None:
+                self.order_by(column)
+
+        self.app.push_screen(OrderDialog(self.sortable, self.sort), chosen)
+
+    def order_by(self, column: str) -> None:
+        """Order by `column`: ascending, then descending, then back to the default (most urgent first)."""
+        self.sort = None if column == DEFAULT_ORDER else next_sort(self.sort, column)
+        self._keep_settings()
+        self.table.show_sort(self.sort)
+        if len(self.table.cases) >= self.total:
+            # Every match is on screen: ordered here at once, exactly as the services would.
+            self.table.resort(self._rank)
+            self._update_status()
+        else:
+            self.reload()
+
+    # --- ticks and the actions on all of them ---------------------------------------------------------------------
+
+    def action_tick(self) -> None:
+        """Tick or untick the highlighted case, and go to the next, so a run of cases is ticked key by key."""
+        table = self.table
+        if table.current is None:
+            return
+        if table.marks is None:
+            table.set_marks(set())
+        table.toggle_mark()
+        if not table.marks:
+            table.set_marks(None)
+        table.action_cursor(1)
+        self._update_status()
+
+    def clear_ticks(self) -> None:
+        self.table.set_marks(None)
+        self._update_status()
+
+    def ticked(self) -> list[CaseView]:
+        """The ticked cases, in the list's order, as the desk last read them."""
+        marks = self.table.marks or set()
+        return [self.table.cases[ref] for ref in self.table.order if ref in marks]
+
+    def action_case(self, name: str) -> None:
+        ticked = self.ticked()
+        if not ticked or name not in BATCH_ACTIONS:
+            super().action_case(name)
+            return
+        ctx = self.ready()
+        if ctx is None:
+            return
+        if name == "allocate":
+            off_thread(
+                self,
+                lambda: desk_services.officer_loads(ctx),
+                lambda loads: self._ask_batch(BatchAllocateDialog(ticked, loads), name),
+                group="dialog-data",
+                exclusive=True,
+            )
+        elif name == "classify":
+            self._ask_batch(BatchClassifyDialog(ticked), name)
+        else:
+            self._ask_batch(BatchCloseDialog(ticked), name)
+
+    def _ask_batch(self, dialog: ActionDialog[Any], name: str) -> None:
+        # The versions the officer chose at: a case changed since is reported, not overwritten.
+        chosen = [(case.reference, case.version) for case in dialog.cases]  # type: ignore[attr-defined]
+        dialog.tz = self.session.policy.timezone  # a typed "When" is read in the desk's time zone
+
+        def save(answer: Any) -> None:
+            ctx = self.session.ctx
+            if ctx is None:
+                dialog.refused("The database is still opening; try again in a moment.")
+                return
+            who = self.session.username
+
+            asked = dialog.asked  # the reason (a correction) and when it happened, read with the answer
+
+            def call() -> BatchResult:
+                if name == "classify":
+                    return batch_services.classify(ctx, who, chosen, answer, reason=asked.reason, at=asked.at)
+                if name == "allocate":
+                    return batch_services.allocate(ctx, who, chosen, answer, at=asked.at)
+                return batch_services.close(
+                    ctx, who, chosen, answer.reason, duplicate_of=answer.duplicate_of, note=answer.note, at=asked.at
+                )
+
+            def ended() -> None:
+                dialog.saving = False
+
+            off_thread(
+                self.app,
+                call,
+                lambda result: self._batch_done(dialog, result),
+                group="save",
+                refused=dialog.refused,
+                waiting=self.wait_notice(),
+                always=ended,
+            )
+
+        dialog.save = save
+        self.app.push_screen(dialog)
+
+    def _batch_done(self, dialog: ActionDialog[Any], result: BatchResult) -> None:
+        dialog.saved(None)
+        self.feed.publish(result.saved)
+        done = {r.reference for r in result.results if r.outcome == "done"}
+        marks = self.table.marks
+        if marks is not None:
+            # What was done is unticked; what was not stays ticked, to look at and try again.
+            marks -= done
+            self.table.set_marks(marks or None)
+        self._update_status()
+        if len(done) == len(result.results):
+            self.notify(result.summary())
+            return
+        self.feed.refresh_now()  # the rows show what the database holds now
+        self.notify(result.summary(), severity="warning", title="Not every case", timeout=15)
+        self.app.push_screen(BatchReport(result))
 
     def action_open_case(self) -> None:
         case = self._target()
@@ -284,3 +544,12 @@ class CaseListScreen(CaseActions):
 
     class Loaded(Message):
         """The list has been read afresh."""
+
+
+def kept_settings(
+    ctx: ServiceContext, who: str, name: str, base: QueueQuery, columns: set[str]
+) -> tuple[QueueQuery, Sort | None]:
+    """The officer's kept filter and sort for a list (off the UI thread); anything that no longer reads gives
+    the list's default instead."""
+    query = filter_from_json(preferences.load(ctx, who, f"{name}.filter"), base) or base
+    return query, sort_from_json(preferences.load(ctx, who, f"{name}.sort"), columns)

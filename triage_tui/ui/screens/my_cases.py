@@ -11,6 +11,7 @@ from triage_tui.ui.widgets.case_table import MY_COLUMNS
 class MyCasesScreen(CaseListScreen):
     BINDINGS = [*TRIAGE_BINDINGS, *CASEWORK_BINDINGS, *CaseListScreen.BINDINGS]
     list_name = "My cases"
+    settings_name = "my_cases"
     columns = MY_COLUMNS
     clock_columns = (
         ("ack", "Acknowledge", lambda clocks: clocks.acknowledgement),

@@ -20,6 +20,7 @@ class QueueScreen(CaseListScreen):
         *CaseListScreen.BINDINGS,
     ]
     list_name = "Queue"
+    settings_name = "queue"
     columns = QUEUE_COLUMNS
     # The clock that matters now: triage while new, then the acknowledgement deadline.
     clock_columns = (("countdown", "Due", lambda clocks: clocks.nearest()),)

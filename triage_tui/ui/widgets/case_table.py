@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -28,6 +29,7 @@ from textual.strip import Strip
 
 from triage_tui.domain.clock import Band, CaseClocks, Clock
 from triage_tui.domain.policy import Policy
+from triage_tui.domain.sorting import Sort
 from triage_tui.domain.views import CaseView
 from triage_tui.ui import format as fmt
 from triage_tui.ui.text import fit, one_line
@@ -162,6 +164,9 @@ def arrange(columns: list[tuple[str, str, int, int, int]], room: int) -> tuple[l
     return [(columns[i][0], columns[i][1], widths[i]) for i in sorted(shown)], gap
 
 
+# A row's place in the list: any key that orders (the default is (due, id), most urgent first).
+Rank = Callable[[CaseView], Any]
+
 BAND_STYLE = {band: Style.parse(style) for band, style in fmt.BAND_STYLES.items() if band is not None}
 
 
@@ -219,6 +224,14 @@ class CaseTable(ScrollView, can_focus=True):
             self.table = table
             self.case = case
 
+    class HeaderClicked(Message):
+        """A column's heading was clicked (the list sorts by it)."""
+
+        def __init__(self, table: CaseTable, column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
     def __init__(
         self,
         columns: tuple[Column, ...],
@@ -235,11 +248,12 @@ class CaseTable(ScrollView, can_focus=True):
         self.order: list[str] = []  # references, top to bottom
         self.cases: dict[str, CaseView] = {}
         self._clocks = _LazyClocks(self.cases, policy)
-        self._rank: dict[str, tuple[datetime, int]] = {}
+        self._rank: dict[str, Any] = {}
         self._drawn: dict[str, tuple[str, ...]] = {}  # the countdown texts last drawn for rows on screen
         self._static: dict[str, tuple[CaseView, bool, list[str]]] = {}  # the other cells, per case as last seen
         self._styles: dict[str, Style] = {}
         self.marks: set[str] | None = None  # references ticked for a bulk action; None: no tick column
+        self.sort: Sort | None = None  # the column the rows are sorted by, marked ▲/▼ in its heading
         self.now = datetime.min
         first, *rest = columns
         # Every column the list could show, in the order shown: (key, heading, width, least, priority); the
@@ -283,6 +297,30 @@ class CaseTable(ScrollView, can_focus=True):
         self._drawn.clear()
         self._resize()
         self.refresh()
+
+    def set_marks(self, marks: set[str] | None) -> None:
+        """Show the tick column (a set, maybe empty) or take it away (None); the columns fit the room left."""
+        if (marks is None) != (self.marks is None):
+            self.marks = marks
+            self._room = -1
+            self._fit_columns()
+        else:
+            self.marks = marks
+        self.refresh()
+
+    def show_sort(self, sort: Sort | None) -> None:
+        if sort != self.sort:
+            self.sort = sort
+            self.refresh()
+
+    def column_at(self, x: int) -> str | None:
+        """The column under cell `x` of the heading, if any."""
+        left = self._lead_width() - int(self.scroll_x)
+        for key, _, width in self._layout:
+            if left <= x < left + width + self._gap:
+                return key
+            left += width + self._gap
+        return None
 
     def toggle_mark(self) -> None:
         """Tick or untick the highlighted case."""
@@ -345,7 +383,7 @@ class CaseTable(ScrollView, can_focus=True):
 
     # --- loading and live changes ----------------------------------------------------------------------------------
 
-    def load(self, rows: list[CaseView], rank: Callable[[CaseView], tuple[datetime, int]], now: datetime) -> None:
+    def load(self, rows: list[CaseView], rank: Rank, now: datetime) -> None:
         """Show a new result (a new query), keeping the cursor on the same case if it is there."""
         keep = self.current.reference if self.current else None
         self.now = now
@@ -353,6 +391,8 @@ class CaseTable(ScrollView, can_focus=True):
         self.cases = {case.reference: case for case in rows}
         self._clocks = _LazyClocks(self.cases, self.policy)
         self._rank = {case.reference: rank(case) for case in rows}
+        if self.marks:
+            self.marks &= set(self.cases)  # ticked cases the new result leaves out are no longer ticked
         self._drawn.clear()
         self._static.clear()
         self._resize()
@@ -362,7 +402,7 @@ class CaseTable(ScrollView, can_focus=True):
         self,
         changed: Iterable[CaseView],
         belongs: Callable[[CaseView], bool],
-        rank: Callable[[CaseView], tuple[datetime, int]],
+        rank: Rank,
         now: datetime,
     ) -> tuple[list[str], list[str]]:
         """Bring changed cases into the list; returns (added, removed) references."""
@@ -394,6 +434,8 @@ class CaseTable(ScrollView, can_focus=True):
         if removed:
             gone = set(removed)
             self.order = [ref for ref in self.order if ref not in gone]
+            if self.marks:
+                self.marks -= gone  # a ticked case that leaves the list is no longer ticked
         if resort:
             self.order = sorted(self.cases, key=self._rank.__getitem__)
         else:
@@ -407,6 +449,15 @@ class CaseTable(ScrollView, can_focus=True):
             self._move_to(0, scroll=False)
         self.refresh()
         return added, removed
+
+    def resort(self, rank: Rank) -> None:
+        """Order the rows afresh by `rank` (a new sort), keeping the cursor on the same case."""
+        keep = self.current.reference if self.current else None
+        self._rank = {ref: rank(case) for ref, case in self.cases.items()}
+        self.order = sorted(self.cases, key=self._rank.__getitem__)
+        if keep is not None:
+            self._move_to(self.order.index(keep), scroll=True)
+        self.refresh()
 
     def tick(self, now: datetime) -> int:
         """Recompute the countdowns on screen; repaint if any text changed. Returns how many rows changed."""
@@ -463,6 +514,11 @@ class CaseTable(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, case))
 
     def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            column = self.column_at(event.x)
+            if column is not None:
+                self.post_message(self.HeaderClicked(self, column))
+            return
         row = int(self.scroll_y) + event.y - 1
         if 0 <= row < len(self.order) and event.y >= 1:
             if row == self.cursor_row and event.chain > 1:
@@ -520,8 +576,15 @@ class CaseTable(ScrollView, can_focus=True):
         if y == 0:
             style = styles["case-table--header"]
             segments = [Segment(" " if self.marks is None else "  ", style)]
-            for _, label, w in self._layout:
-                segments.append(Segment(fit(label, w) + " " * self._gap, style))
+            sort = self.sort
+            for key, label, w in self._layout:
+                if sort is not None and key == sort.column:
+                    # The arrow always shows: the heading gives way to it, never the other way round.
+                    marked = f"{label} {sort.arrow}"
+                    heading = fit(marked if len(marked) <= w else f"{fit(label, max(1, w - 2))} {sort.arrow}", w)
+                    segments.append(Segment(heading + " " * self._gap, style))
+                else:
+                    segments.append(Segment(fit(label, w) + " " * self._gap, style))
             return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
         row = int(self.scroll_y) + y - 1
         if row >= len(self.order):
