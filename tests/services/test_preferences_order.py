@@ -28,7 +28,7 @@ def queue(ctx: ServiceContext, staff, clock: Clock) -> list[str]:
                 customer_name=name,
                 summary=f"Summary {7 - i}",
                 channel=channel,
-                received_at=clock.now.subtract(hours=3 * i + 1),  # type: ignore[attr-defined]
+                received_at=clock.now.subtract(hours=3 * i + 1),
             ).reference
         )
     cases.classify(ctx, "alice", refs[2], CaseType.CHILDREN)
