@@ -92,7 +92,7 @@ ACTION_LABELS = {
 }
 # Why another case is shown as the customer's (domain/views.py RELATED_WHY), in words.
 RELATED_WHY_LABELS = {
-    "possible_duplicate": "possible duplicate: same customer, similar summary, within 30 days",
+    "possible_duplicate": "possible duplicate (similar summary within 30 days)",
     "same_email": "same email",
     "same_phone": "same phone",
     "same_name_postcode": "same name and postcode",
@@ -403,7 +403,7 @@ def event_words(event: EventView) -> str:
 def _recorded(event: EventView) -> datetime | None:
     """When a step recorded after it happened was recorded (None if it was recorded as it happened)."""
     raw = event.details.get("recorded_at")
-    if not raw:
+    if not raw or event.action in ("intake", "import"):  # a contact's receipt is its own time: not a step
         return None
     try:
         recorded = datetime.fromisoformat(str(raw))
@@ -465,7 +465,7 @@ def case_story(case: CaseView) -> RenderableType:
     """The customer's other cases, the history of events (newest first), then the full text the customer sent."""
     parts: list[RenderableType] = []
     if case.related:
-        parts += [related_cases(list(case.related)), Text("")]
+        parts += [Text(""), related_cases(list(case.related)), Text("")]
     if case.events:
         parts.append(history(list(case.events)))
     if case.details:
