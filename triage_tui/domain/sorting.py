@@ -65,8 +65,8 @@ class Sort:
         return "▼" if self.descending else "▲"
 
     def describe(self) -> str:
-        way = "descending" if self.descending else "ascending"
-        return f"sorted by {SORTABLE.get(self.column, self.column).lower()}, {way}"
+        """Short, for a status line: "by customer ▲" (▲ ascending, ▼ descending, as in the column's heading)."""
+        return f"by {SORTABLE.get(self.column, self.column).lower()} {self.arrow}"
 
 
 def next_sort(current: Sort | None, column: str) -> Sort | None:

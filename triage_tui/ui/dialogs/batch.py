@@ -160,11 +160,13 @@ class BatchReport(ActionDialog[None]):
         said = {"done": "✓ {ref} {verb}", "changed": "✗ {ref} not saved: {message}", "refused": "✗ {ref} {message}"}
         rows = [
             one_line(said[str(r.outcome)].format(ref=r.reference, verb=self.outcome.verb, message=r.message))
-            for r in self.outcome.results
+            # What was not done first: that is what the officer has to look at.
+            for r in sorted(self.outcome.results, key=lambda r: r.outcome == "done")
         ]
         yield Static(lines("\n".join(rows)), id="batch-results")
 
     def focus_first(self) -> None:
+        self.query_one("#cancel").display = False  # nothing to cancel: it only reports
         self.query_one("#confirm").focus()
 
     def submit(self) -> None:

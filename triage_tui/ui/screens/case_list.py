@@ -300,6 +300,10 @@ class CaseListScreen(CaseActions):
         text = f"{self.list_name}: {self.total} case{'s' if self.total != 1 else ''}"
         if described:
             text += f" {described}"
+        # What the officer is about to act on comes first, so it shows on the narrowest terminal too.
+        ticked = len(self.table.marks or ())
+        if ticked:
+            text += f" · {ticked} ticked"
         # All matches are on screen: count live from the rows; else the counts read with the page.
         bands = self.table.band_counts() if shown >= self.total else self.page_bands
         counts = ", ".join(
@@ -309,12 +313,11 @@ class CaseListScreen(CaseActions):
             text += f" · {counts}"
         if self.sort is not None:
             text += f" · {self.sort.describe()}"
-        ticked = len(self.table.marks or ())
-        if ticked:
-            text += f" · {ticked} ticked (c, l, x act on all; escape clears)"
         if shown < self.total:
             first = "most urgent" if self.sort is None else "first"
             text += f" · showing the {shown} {first} (search or filter to narrow)"
+        if ticked:
+            text += " · c, l, x act on every ticked case; escape clears the ticks"
         # The description quotes the search and the cohort as typed: literal content, like every typed text.
         status = self.query_one("#list-status", Label)
         drawn = line(text)
