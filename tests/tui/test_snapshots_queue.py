@@ -7,6 +7,7 @@ Refresh after a deliberate change with `make snapshots-update`, then look at the
 from __future__ import annotations
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.tui.conftest import desk, settle
 from tests.tui.test_snapshots import before
@@ -29,7 +30,7 @@ def test_batch_classify_dialog(snap_compare, desk_ctx, seeded, size) -> None:
 
 @SIZES
 def test_batch_report(snap_compare, desk_ctx, seeded, size) -> None:
-    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run(pilot: Pilot[None]) -> None:
         await before(*SORTED_AND_TICKED, "x")(pilot)
         cases.add_note(desk_ctx, "bob", seeded["20.5h"], "Rang again")  # changed meanwhile: not overwritten
         await pilot.press("enter")
