@@ -25,6 +25,7 @@ from triage_tui.ui.actions import ACTIONS, CaseAction
 from triage_tui.ui.dialogs.contact import NewContact, RecordContactDialog
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.session import Session
+from triage_tui.ui.text import one_line
 from triage_tui.ui.work import WaitNotice, off_thread
 
 # (ctx, acting officer) -> the case as saved.
@@ -225,7 +226,8 @@ def record_contact(app: App[Any], session: Session, feed: ChangeFeed) -> None:
             dialog.saved(view)
             feed.publish([view])
             app.notify(
-                f"{view.reference} recorded: {view.customer_name}, {view.summary}. It is in the queue now.",
+                f"{view.reference} recorded: {one_line(view.customer_name, 80)}, {one_line(view.summary, 200)}. "
+                "It is in the queue now.",
                 title="New contact recorded",
             )
 

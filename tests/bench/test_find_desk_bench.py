@@ -1,0 +1,71 @@
+"""Go to any case (g) on 100,000 cases: from the last key typed to its results on screen.
+
+Each search is typed in the desk (Pilot in run_test) but for its last key, which is timed from the press to the
+results list showing that text's results: the pause after typing (the search waits FIND_DELAY for more keys), the
+search in its thread, and the list drawn. Figures are printed; the target is 0.3 s each.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from triage_tui.services.context import open_context
+from triage_tui.ui.app import make_desk
+from triage_tui.ui.screens.find import FindScreen
+
+# What officers type: a surname, part of an email, words of a summary, a reference, a phone number's end.
+SEARCHES = ("smith", "example.org", "bins missed", "CMP-050000", "pothole", "jones", "7700", "care package")
+TARGET = 0.3
+
+
+async def _timed(app, pilot, text: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, FindScreen)
+    box = screen.query_one("#find-text")
+    box.value = ""
+    await pilot.press(*text[:-1])
+    deadline = time.perf_counter() + 30
+    while screen.shown_for != text[:-1].strip():
+        assert time.perf_counter() < deadline, f"no results for {text[:-1]!r}"
+        await pilot.pause(0.01)
+    started = time.perf_counter()
+    await pilot.press(text[-1])
+    while screen.shown_for != text:
+        assert time.perf_counter() < started + 30, f"no results for {text!r}"
+        await pilot.pause(0)
+    return time.perf_counter() - started, len(screen.results)
+
+
+async def test_find_on_100k_cases(big_database: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "find.sqlite"
+    shutil.copyfile(big_database, copy)
+    ctx = open_context(str(copy))
+    app = make_desk(ctx, "boss", poll_seconds=0)
+    figures: list[tuple[str, float, int]] = []
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("g")
+        await pilot.pause(0.05)
+        await _timed(app, pilot, "warm up")  # the first search imports and prepares the search
+        for text in SEARCHES:
+            for _ in range(3):
+                seconds, found = await _timed(app, pilot, text)
+                figures.append((text, seconds, found))
+    ctx.store.dispose()
+    lines = []
+    for text in SEARCHES:
+        runs = [s for t, s, _ in figures if t == text]
+        found = next(n for t, _, n in figures if t == text)
+        lines.append(f"  {text!r:16} {statistics.median(runs) * 1000:6.0f} ms median of {len(runs)} ({found} shown)")
+    worst = max(s for _, s, _ in figures)
+    median = statistics.median(s for _, s, _ in figures)
+    print(
+        "\n100,000 cases: go to any case, last key typed to results on screen (includes the "
+        f"{int(0.1 * 1000)} ms pause for more keys)\n"
+        + "\n".join(lines)
+        + f"\n  all: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms (target {TARGET * 1000:.0f} ms)"
+    )
+    assert worst <= TARGET, f"a search took {worst:.3f}s"
