@@ -661,7 +661,7 @@ def _reopened_status(session: Session, case: Case) -> tuple[Status, Event | None
         return Status.WITH_SERVICE, closing
     if case.allocated_at is not None:
         return Status.ALLOCATED, closing
-    if case.type != CaseType.SERVICE_REQUEST.value and CaseType(case.type).is_complaint:
+    if CaseType(case.type).is_complaint:
         return Status.TRIAGED, closing
     return Status.NEW, closing
 
