@@ -57,7 +57,7 @@ def test_actions_keep_it_in_step(ctx: ServiceContext, staff, clock: Clock) -> No
     c = cases.intake(ctx, "alice", customer_name="C", summary="S").reference
     for step in (
         lambda: cases.classify(ctx, "alice", a, CaseType.CORPORATE),
-        lambda: cases.classify(ctx, "alice", a, CaseType.ADULTS),  # reclassified: same status, new type
+        lambda: cases.classify(ctx, "alice", a, CaseType.ADULTS, reason="care"),  # corrected: same status, new type
         lambda: cases.add_note(ctx, "alice", a, "no change of state"),
         lambda: cases.allocate(ctx, "alice", a, "carol"),
         lambda: cases.acknowledge(ctx, "carol", a),

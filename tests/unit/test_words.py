@@ -121,8 +121,8 @@ def test_a_breach_names_the_limit_it_passed() -> None:
 
 
 def test_a_refusal_names_the_status_by_its_label() -> None:
-    with pytest.raises(TransitionRefused, match=r"case X-1 is with service: classify is not allowed \(allowed: "):
-        transition(Action.CLASSIFY, Status.WITH_SERVICE, "X-1")
+    with pytest.raises(TransitionRefused, match=r"case X-1 is with service: allocate is not allowed \(allowed: "):
+        transition(Action.ALLOCATE, Status.WITH_SERVICE, "X-1")
 
 
 def columns_of(columns: tuple, clocks: int = 1) -> list[tuple[str, str, int, int, int]]:  # type: ignore[type-arg]
