@@ -83,7 +83,7 @@ class BatchClassifyDialog(Batch, ClassifyDialog):
             self.asks_reason = True
             refs = references([c.reference for c in self.corrections])
             self.reason_label = f"Why are the types of {refs} being corrected? (required)"
-            self.reason_missing = "Say why: some ticked cases are classified already, and the reason goes on record"
+            self.reason_missing = "Say why: some ticked cases are classified already"
 
     def body(self) -> ComposeResult:
         yield from self.ticked_lines()
@@ -141,7 +141,7 @@ class BatchCloseDialog(Batch, CloseDialog):
 
     def reference_problem(self, original: str) -> str | None:
         if original.casefold() in {c.reference.casefold() for c in self.cases}:
-            return "The original cannot be one of the ticked cases: untick it, or give another reference"
+            return "The original cannot be a ticked case: untick it, or name another"
         return super().reference_problem(original)
 
 

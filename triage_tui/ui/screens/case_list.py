@@ -84,6 +84,7 @@ class CaseListScreen(CaseActions):
         # officer changed either meanwhile (then what they chose stands).
         self._settings_read = False
         self._settings_touched = False
+        self._from_top = False
         self.first_page = first_page  # read before the desk started (the queue's first frame)
         self.total = 0
         self.page_bands: dict[str, int] = {}  # bands over every match, when more match than are shown
@@ -190,6 +191,7 @@ class CaseListScreen(CaseActions):
             if self._settings_touched or kept == (self.query_state, self.sort):
                 return
             self.query_state, self.sort = kept
+            self._from_top = True  # a different list from the one first shown: start at its top
             self.reload()
 
         off_thread(
@@ -236,6 +238,9 @@ class CaseListScreen(CaseActions):
             lambda case: case_sort_key(sort, case, policy, now, ranks.get(case.id) or self._urgency(case)),
             now,
         )
+        if self._from_top:
+            self._from_top = False
+            self.table.move_cursor(0)
         self._update_status()
         self._schedule_detail()
         settled = getattr(self.app, "settled", None)
