@@ -228,9 +228,9 @@ def test_the_code_table_matches_the_written_out_one() -> None:
     # The one transition whose target the service decides from the case's history.
     del expected[(Action.REOPEN, Status.CLOSED)]
     assert from_code == expected
-    assert CHOSEN == {
+    assert {
         (Action.REOPEN, Status.CLOSED): {Status.NEW, Status.TRIAGED, Status.ALLOCATED, Status.WITH_SERVICE}
-    }
+    } == CHOSEN
 
 
 @pytest.mark.parametrize("status", list(Status), ids=lambda s: s.value)

@@ -100,9 +100,12 @@ def test_lookups_use_the_indexes_on_lower(ctx: ServiceContext, staff) -> None:
     with ctx.store.read() as session:
         connection = session.connection()
         dialect = connection.dialect
-        for query, index in (
-            (select(Officer.id).where(queries._same_name(Officer.username, "ALICE")), "ux_officers_username_lower"),
-            (select(Officer.id).where(queries._same_name(queries.Case.reference, "x")), "ux_cases_reference_lower"),
+        # PostgreSQL may answer a reference with the search's index on lower(reference) (text_pattern_ops, for
+        # prefixes) instead of the unique one: both are on lower(reference), which is what this holds.
+        reference_indexes = ("ux_cases_reference_lower", "ix_cases_reference_prefix")
+        for query, indexes in (
+            (select(Officer.id).where(queries._same_name(Officer.username, "ALICE")), ("ux_officers_username_lower",)),
+            (select(Officer.id).where(queries._same_name(queries.Case.reference, "x")), reference_indexes),
         ):
             sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
             if dialect.name == "sqlite":
@@ -110,7 +113,7 @@ def test_lookups_use_the_indexes_on_lower(ctx: ServiceContext, staff) -> None:
             else:
                 connection.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: ask for the index
                 plan = " ".join(str(row) for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
-            assert index in plan, plan
+            assert any(index in plan for index in indexes), plan
 
 
 # --- deactivation -------------------------------------------------------------------------------------------

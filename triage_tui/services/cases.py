@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,7 @@ from triage_tui.services.context import ServiceContext
 from triage_tui.services.fields import required_text, text_field
 from triage_tui.services.identity import unknown_officer
 from triage_tui.services.officers import require_officer, require_supervisor
+from triage_tui.services.related import related_in_session
 from triage_tui.store import queries
 from triage_tui.store.queries import CaseFilter
 from triage_tui.store.tables import Case, Event, Officer
@@ -736,7 +738,9 @@ def get_case(ctx: ServiceContext, reference: str) -> CaseView:
         if case is None:
             raise unknown_case(reference)
         assert case.id is not None
-        return queries.case_view(case, queries.usernames(session), queries.events_for_case(session, case.id))
+        view = queries.case_view(case, queries.usernames(session), queries.events_for_case(session, case.id))
+        # The customer's other cases, read in the same snapshot: one case shown whole always shows them.
+        return replace(view, related=related_in_session(session, case))
 
 
 def list_cases(
