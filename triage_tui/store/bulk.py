@@ -78,11 +78,27 @@ def _placeholders(session: Session, count: int) -> str:
     return ", ".join([mark] * count)
 
 
+# Rows per INSERT statement on SQLite, well inside its 32,766 bound parameters. The text search's triggers
+# (migration 0006) make FTS5 write out its pending terms at the end of every statement, so one statement per
+# row, as executemany runs them, costs several times the insert itself; a few hundred rows per statement do not.
+SQLITE_ROWS_PER_INSERT = 500
+
+
 def insert_case_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert prepared case rows (case_row) with the driver's executemany."""
-    if rows:
-        sql = f"INSERT INTO cases ({', '.join(CASE_FIELDS)}) VALUES ({_placeholders(session, len(CASE_FIELDS))})"
-        session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
+    """Insert prepared case rows (case_row): on SQLite in multi-row statements (see above), elsewhere with the
+    driver's executemany."""
+    if not rows:
+        return
+    connection = session.connection()
+    head = f"INSERT INTO cases ({', '.join(CASE_FIELDS)}) VALUES "
+    row_marks = f"({_placeholders(session, len(CASE_FIELDS))})"
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(head + row_marks, [tuple(row) for row in rows])
+        return
+    for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
+        chunk = rows[start : start + SQLITE_ROWS_PER_INSERT]
+        values = tuple(value for row in chunk for value in row)
+        connection.exec_driver_sql(head + ", ".join([row_marks] * len(chunk)), values)
 
 
 def insert_event_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
