@@ -281,3 +281,16 @@ def test_intake_keeps_the_address_and_show_prints_it_literally(triage: Triage, d
     assert "\x1b" not in shown
     refused(triage, db, "intake", "add", "--customer-name", "A", "--summary", "S", "--customer-address", "x" * 501,
             who="alice", fragments=("customer_address is longer than 500",))  # fmt: skip
+
+
+def test_show_names_the_customers_other_cases_and_a_possible_duplicate(triage: Triage) -> None:
+    email = ["--customer-email", "Peter.White@example.org"]
+    first = contact(triage, *email, "--summary", "Bins missed three weeks running", received="07/01/2022 09:00")
+    chasing = "Chasing: bins missed three weeks running"
+    again = contact(triage, *email, "--summary", chasing, received="07/01/2022 09:33")
+    other = contact(triage, "--customer-email", "peter.white@EXAMPLE.org", "--summary", "Pothole on Elm Road")
+    shown = triage("case", "show", again).stdout
+    assert f"  related    {first}  possible duplicate · new · received 07/01/2022 09:00\n" in shown
+    assert f"             {other}  same email · new" in shown
+    related = json.loads(triage("case", "show", again, "--json").stdout)["related"]
+    assert [(r["reference"], r["why"]) for r in related] == [(first, "possible_duplicate"), (other, "same_email")]

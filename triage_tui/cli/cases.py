@@ -164,6 +164,18 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
     ):
         if value:
             lines.append(f"  {extra:<10} {value}")
+    why_words = {
+        "possible_duplicate": "possible duplicate",
+        "same_email": "same email",
+        "same_phone": "same phone",
+        "same_name_postcode": "same name and postcode",
+    }
+    for i, other in enumerate(c.related):
+        label = "related" if i == 0 else ""
+        lines.append(
+            f"  {label:<10} {other.reference}  {why_words.get(other.why, other.why)} · {other.status.label.lower()}"
+            f" · received {local(other.received_at)}"
+        )
     lines.append("  clocks")
     for clock in c.clocks(svc.policy).all():
         if clock.due_at is None:

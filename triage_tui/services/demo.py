@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import CaseType, Channel, CloseReason, Outcome, Role, Team
 from triage_tui.domain.errors import InvalidInput, StoreUnavailable, TriageError
+from triage_tui.domain.text import limit_of
 from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import add_officer, require_officer, require_supervisor
@@ -189,6 +190,7 @@ def fill_demo(
     complaints_team = [p.username for p in staff if p.team is not Team.TRIAGE and p.role is Role.OFFICER]
     count = SIZES[size]
     made = 0
+    contacts: list[tuple[str, datetime]] = []
     for _ in range(count):
         # More recent days are busier in the queue: weight arrivals towards the last week.
         age = timedelta(hours=rng.triangular(0.2, DAYS * 24, 2))
@@ -197,8 +199,9 @@ def fill_demo(
             received = received + timedelta(hours=rng.randint(8, 10))
             if received > now:
                 received = now - timedelta(minutes=rng.randint(5, 90))
-        _one_contact(ctx, rng, received, now, triage_team, complaints_team)
+        _one_contact(ctx, rng, received, now, triage_team, complaints_team, contacts)
         made += 1
+    made += _repeat_contacts(ctx, random.Random(seed + 1), contacts, now, triage_team)
     return (
         f"filled {ctx.store.path or 'the database'} with demo data: {len(staff)} staff in the triage, complaints "
         f"and recovery teams and {made} contacts received over the last {DAYS} days "
@@ -258,6 +261,7 @@ def _one_contact(
     now: datetime,
     triage_team: list[str],
     complaints_team: list[str],
+    contacts: list[tuple[str, datetime]] | None = None,
 ) -> None:
     name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     email = f"{name.lower().replace(' ', '.').replace(chr(39), '')}@example.org" if rng.random() < 0.8 else None
@@ -286,6 +290,8 @@ def _one_contact(
         cohort="backlog-demo" if old and rng.random() < 0.5 else None,
     )
     ref = case.reference
+    if contacts is not None and email:
+        contacts.append((ref, received))
 
     # Each step happens some time after the last; a step that would fall after now has not happened yet.
     clock = received
@@ -334,6 +340,39 @@ def _one_contact(
         raise  # the database's fault (a full disk, a lock), not the demo's: said as such
     except TriageError as exc:  # a refusal while building the demo is a bug in the demo
         raise RuntimeError(f"demo case {ref}: {exc}") from exc
+
+
+# Some customers write again within the hour about the same thing, before anyone has replied: the desk
+# should flag the second contact as a possible duplicate of the first. Drawn from a random stream of their
+# own, after every other contact, so the rest of the demo is the same with or without them.
+REPEATS = 6
+REPEAT_OPENINGS = ("Chasing my email from earlier:", "Sorry to write again -", "Following up:")
+
+
+def _repeat_contacts(
+    ctx: ServiceContext, rng: random.Random, contacts: list[tuple[str, datetime]], now: datetime, triagers: list[str]
+) -> int:
+    made = 0
+    # The most recent contacts first: their repeats are still waiting in the queue, where they are seen.
+    for ref, received in sorted(contacts, key=lambda c: c[1], reverse=True)[: REPEATS * 3 : 3]:
+        again = received + timedelta(minutes=rng.randint(12, 55))
+        if again > now:
+            continue
+        first = cases.get_case(ctx, ref)
+        summary = f"{rng.choice(REPEAT_OPENINGS)} {first.summary}"
+        cases.intake(
+            at_time(ctx, again),
+            rng.choice(triagers),
+            customer_name=first.customer_name,
+            summary=summary[: limit_of("summary")],
+            received_at=again,
+            channel=first.channel,
+            details=first.details,
+            customer_email=first.customer_email,
+            customer_phone=first.customer_phone,
+        )
+        made += 1
+    return made
 
 
 def _details(rng: random.Random, summary: str, name: str) -> str:
