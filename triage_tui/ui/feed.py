@@ -51,6 +51,9 @@ class ChangeFeed:
         self._timer: Timer | None = None
         self._failing = False
         self._delay = max(poll_seconds, POLL_RETRY_SECONDS)  # until the next poll, set by its outcome (_ended)
+        # Cases this desk recorded itself (id, version): the officer was told when they saved it, so the poll
+        # that reads the same row back does not announce it again as a new arrival.
+        self._own: set[tuple[int, int]] = set()
 
     # --- what screens are told ---------------------------------------------------------------------------------
 
@@ -78,8 +81,9 @@ class ChangeFeed:
         return call
 
     def publish(self, rows: list[CaseView]) -> None:
-        """Rows that changed, read by the poll or returned by this desk's own action."""
+        """Rows this desk's own actions changed."""
         if rows:
+            self._own.update((row.id, row.version) for row in rows if row.version == 1)
             self.changed.publish(rows)
 
     def tick(self) -> None:
@@ -148,8 +152,13 @@ class ChangeFeed:
             self._failing = False
             self.app.notify("Reading changes from the database again.", title="Back")
         self.watermark = max(self.watermark, changes.watermark)
-        self.publish(changes.rows)
+        if changes.rows:
+            self.changed.publish(changes.rows)
         fresh = [r for r in changes.rows if r.status.value == "new" and r.version == 1]
+        own = self._own
+        announced = [r for r in fresh if (r.id, r.version) not in own]
+        own.difference_update((r.id, r.version) for r in changes.rows)  # read back: no longer needed
+        fresh = announced
         if len(fresh) == 1:
             c = fresh[0]
             # Customer text, as literal as every notice; one line each, so the notice stays small.
