@@ -437,3 +437,27 @@ async def test_the_command_palette_lists_the_desks_actions_only(desk_ctx, seeded
         assert any("classify" in s for s in shown), shown
         for foreign in ("theme", "screenshot", "cursor", "scroll", "keys", "first", "last", "page"):
             assert not any(foreign in s for s in shown), (foreign, shown)
+
+
+async def test_a_list_key_on_a_case_goes_back_to_that_list(desk_ctx, seeded) -> None:
+    app = desk(desk_ctx, "boss")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("1")  # the queue, from a case opened over it
+        await settle(pilot)
+        assert app.current_mode == "queue" and app.screen.query(CaseTable)
+        await pilot.press("enter", "2")  # a case opened from the queue, then My cases
+        await settle(pilot)
+        assert app.current_mode == "mine" and not isinstance(app.screen, CaseScreen)
+        await pilot.press("1")  # the case left open over the queue is closed too
+        await settle(pilot)
+        assert app.current_mode == "queue" and app.screen.query(CaseTable)
+        await pilot.press("enter", "t")  # in a dialog a digit is the dialog's
+        await settle(pilot)
+        dialog = app.screen
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen is dialog and isinstance(app.screen_stack[-2], CaseScreen)

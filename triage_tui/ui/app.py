@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen
 
 from triage_tui.domain.queue import QueuePage, QueueQuery
 from triage_tui.services.context import ServiceContext, config_dir
@@ -132,13 +133,17 @@ class DeskApp(App[None]):
         off_thread(self, self.session.open, lambda _: self.feed.store_opened(), group="connect", refused=refused)
 
     def action_show(self, mode: str) -> None:
-        self.switch_mode(mode)
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        # The key names a list: from a case opened over it, it goes back to the list (a dialog stays).
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            self.pop_screen()
 
     def action_split(self) -> None:
         if not self.session.is_supervisor:
             self.notify("The split view is for supervisors: it moves cases between officers.", severity="warning")
             return
-        self.switch_mode("split")
+        self.action_show("split")
 
     def action_find(self) -> None:
         self.push_screen(FindScreen(self.session, self.feed))
