@@ -32,6 +32,7 @@ SHORT = {
     "Export CSV": "Export",
     "Add note": "Note",
     "Reassign": "Move",
+    "Release claim": "Release",
 }
 MAX_LINES = 2
 SEPARATOR = "  "
