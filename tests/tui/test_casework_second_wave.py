@@ -426,6 +426,30 @@ async def test_the_case_screen_flags_a_duplicate_and_p_opens_it(desk_ctx, seeded
         assert isinstance(app.screen, CaseScreen) and app.screen.reference == again
 
 
+async def test_the_queue_flags_a_duplicate_at_triage_and_p_opens_it(desk_ctx, seeded) -> None:
+    first = seeded["20.5h"]
+    again = cases.intake(
+        desk_ctx,
+        "alice",
+        customer_name="Aisha Khan",
+        customer_email="aisha@example.org",
+        summary="Social worker still not returning my calls",
+    ).reference
+    app = desk(desk_ctx)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await highlight(pilot, seeded["2h"])  # no other case of this customer: no flag, no key
+        assert "Possible duplicate" not in screen_text(app) and "Open duplicate" not in keys(app)
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.screen.query(CaseTable)  # nothing opened
+        await highlight(pilot, again)  # the pane beside the queue flags it, and p opens the other case
+        assert f"⚠ Possible duplicate of {first}" in screen_text(app) and "p Open duplicate" in keys(app)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.reference == first
+
+
 async def test_history_says_what_an_edit_and_a_reopen_changed(desk_ctx, seeded) -> None:
     ref = seeded["2h"]
     cases.edit(desk_ctx, "alice", ref, customer_name="Margaret Smyth", reason="Spelling, from her letter")

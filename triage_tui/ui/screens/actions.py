@@ -69,8 +69,36 @@ class CaseActions(Screen[None]):
 
     # --- the actions of the table ------------------------------------------------------------------------------
 
+    # --- a possible duplicate, one key away wherever a case is shown whole ------------------------------------
+
+    def shown_case(self) -> CaseView | None:
+        """The case shown whole on this screen (with its related cases), if any."""
+        return None
+
+    def duplicate_key(self) -> str:
+        """The key that opens a possible duplicate, as the officer's keymap has it (named in the flag)."""
+        for bindings in self._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.id == "case.duplicate":
+                    return self.app.get_key_display(binding)
+        return "p"
+
+    def action_open_duplicate(self) -> None:
+        shown = self.shown_case()
+        original = fmt.possible_duplicate(shown) if shown is not None else None
+        if original is None:
+            self.notify("No possible duplicate is flagged on this case", severity="warning")
+            return
+        from triage_tui.ui.screens.case import CaseScreen  # the case screen is one of these screens
+
+        self.app.push_screen(CaseScreen(self.session, self.feed, original.reference))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A supervisor's action (reopen) is hidden from officers: not on their key bar, help or palette."""
+        """A supervisor's action (reopen) is hidden from officers: not on their key bar, help or palette; the
+        key that opens a possible duplicate is offered only while one is flagged."""
+        if action == "open_duplicate":
+            shown = self.shown_case()
+            return shown is not None and fmt.possible_duplicate(shown) is not None
         if action == "case" and parameters:
             spec = ACTIONS.get(str(parameters[0]))
             if spec is not None and spec.supervisors_only and not self.session.is_supervisor:

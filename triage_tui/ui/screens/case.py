@@ -3,7 +3,6 @@ possible duplicate flagged at the top, p opens it), the whole history, and every
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -14,7 +13,6 @@ from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.lazy import LazyModule
 from triage_tui.services.lazy import cases as case_services
-from triage_tui.ui import format as fmt
 from triage_tui.ui.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.screens.actions import CaseActions
@@ -28,15 +26,8 @@ related_services = LazyModule("triage_tui.services.related")
 
 
 def read_case(ctx: ServiceContext, reference: str) -> CaseView:
-    """The case whole, with the customer's other cases (read here too where the case came without them)."""
-    case = case_services.get_case(ctx, reference)
-    if case.related:
-        return case
-    try:
-        related = related_services.related_cases(ctx, reference)
-    except (ImportError, AttributeError):
-        return case  # no related-case search in this version
-    return replace(case, related=list(related))
+    """The case whole, with the customer's other cases."""
+    return case_services.get_case(ctx, reference)
 
 
 class CaseScreen(CaseActions):
@@ -86,25 +77,8 @@ class CaseScreen(CaseActions):
         self.query_one(CaseDetail).show(case, self.session.now())
         self.refresh_bindings()  # p is offered only while there is a duplicate to open
 
-    def duplicate_key(self) -> str:
-        """The key that opens a possible duplicate, as the officer's keymap has it."""
-        for bindings in self._bindings.key_to_bindings.values():
-            for binding in bindings:
-                if binding.id == "case.duplicate":
-                    return self.app.get_key_display(binding)
-        return "p"
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open_duplicate":
-            return self.case is not None and fmt.possible_duplicate(self.case) is not None
-        return super().check_action(action, parameters)
-
-    def action_open_duplicate(self) -> None:
-        original = fmt.possible_duplicate(self.case) if self.case is not None else None
-        if original is None:
-            self.notify("No possible duplicate is flagged on this case", severity="warning")
-            return
-        self.app.push_screen(CaseScreen(self.session, self.feed, original.reference))
+    def shown_case(self) -> CaseView | None:
+        return self.case
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         if any(r.reference == self.reference for r in rows):

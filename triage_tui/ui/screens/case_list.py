@@ -69,6 +69,7 @@ class CaseListScreen(CaseActions):
         Binding("f", "filter", "Filter", id="filter"),
         Binding("o", "order", "Order", id="order"),
         Binding("space", "tick", "Tick", id="tick"),
+        Binding("p", "open_duplicate", "Open duplicate", id="case.duplicate"),
         Binding("escape", "clear", "Clear ticks or search", show=False, id="clear"),
     ]
     list_name = ""
@@ -118,7 +119,7 @@ class CaseListScreen(CaseActions):
         with Horizontal(id="split"):
             with Vertical(id="list-pane"):
                 yield self.make_table()
-            yield CaseDetail(self.session.policy, id="detail")
+            yield CaseDetail(self.session.policy, id="detail", duplicate_key=self.duplicate_key())
         yield KeyBar()
 
     @property
@@ -371,6 +372,15 @@ class CaseListScreen(CaseActions):
         current = self.current_case()
         if current is not None and current.id == case.id:
             self.query_one(CaseDetail).show(case, self.session.now())
+            self.refresh_bindings()  # the duplicate's key is offered while the case shown has one
+
+    def shown_case(self) -> CaseView | None:
+        """The highlighted case as read whole for the pane beside the list (with its related cases)."""
+        shown = self.query_one(CaseDetail).case
+        current = self.current_case()
+        if shown is None or current is None or shown.id != current.id:
+            return None
+        return shown
 
     # --- search, filter, open --------------------------------------------------------------------------------------
 
