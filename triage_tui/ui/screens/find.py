@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.views import CaseView
+from triage_tui.services.context import ServiceContext
 from triage_tui.services.lazy import LazyModule
 from triage_tui.ui import format as fmt
 from triage_tui.ui.dialogs.base import MarkedOptionList
@@ -32,8 +33,16 @@ find_services = LazyModule("triage_tui.services.find")
 
 # Wait this long after a key before searching: typing "smith" searches once, not five times.
 FIND_DELAY = 0.1
-LIMIT = 50
+LIMIT = 25
 PROMPT = "Type a reference, part of a name, an email, a phone number or words of the summary"
+
+
+def search_cases(ctx: ServiceContext, text: str) -> list[CaseView]:
+    """The search, read straight from the SQLite file where it can be: the plain reader does its work inside
+    SQLite, leaving the desk's own thread free to draw while it runs; elsewhere, the full service."""
+    path = ctx.store.path
+    found = find_services.quick_find(str(path), text, limit=LIMIT) if path is not None else None
+    return found if found is not None else find_services.find_cases(ctx, text, limit=LIMIT)
 
 
 def result_option(case: CaseView) -> Option:
@@ -109,7 +118,7 @@ class FindScreen(ModalScreen[None]):
             return
         off_thread(
             self,
-            lambda: find_services.find_cases(ctx, text, limit=LIMIT),
+            lambda: search_cases(ctx, text),
             lambda found: self._show(text, found),
             group="find",
             exclusive=True,  # a newer search replaces an older one still running: its answer is dropped
