@@ -16,6 +16,7 @@ from triage_tui.domain.lifecycle import Action, transition
 from triage_tui.domain.queue import (
     MY_STATUSES,
     QUEUE_STATUSES,
+    Candidate,
     OfficerLoad,
     QueuePage,
     QueueQuery,
@@ -51,21 +52,29 @@ def queue_page(ctx: ServiceContext, query: QueueQuery, *, limit: int = 500) -> Q
     now = ctx.now()
     with ctx.store.read() as session:
         watermark = queries.latest_event_id(session)
-        officer_id = _officer_id(session, query.officer)
-        candidates = queries.queue_candidates(
-            session,
-            [s.value for s in query.statuses],
-            types=[t.value for t in query.types],
-            officer_id=officer_id,
-            cohort=query.cohort,
-            search=query.search,
-            officer_ids=[_officer_id(session, name) or 0 for name in query.team],
-        )
-        ranked, bands = rank(candidates, ctx.policy, now, query.bands)
+        _, ranked, bands = ranked_candidates(session, ctx, query, now)
         names = queries.usernames(session)
         found = queries.cases_by_ids(session, [cid for _, cid in ranked[:limit]])
         rows, ranks = page_of(ranked, (queries.case_view(row, names) for row in found), limit)
     return QueuePage(rows=rows, total=len(ranked), watermark=watermark, bands=bands, ranks=ranks)
+
+
+def ranked_candidates(
+    session: Session, ctx: ServiceContext, query: QueueQuery, now: datetime
+) -> tuple[list[Candidate], list[tuple[datetime, int]], dict[Band, int]]:
+    """The cases matching `query` as a few narrow columns, those kept by its bands most urgent first as (due,
+    id), and the count per band: what every order of a list starts from (see sorted_queue.py)."""
+    candidates = queries.queue_candidates(
+        session,
+        [s.value for s in query.statuses],
+        types=[t.value for t in query.types],
+        officer_id=_officer_id(session, query.officer),
+        cohort=query.cohort,
+        search=query.search,
+        officer_ids=[_officer_id(session, name) or 0 for name in query.team],
+    )
+    ranked, bands = rank(candidates, ctx.policy, now, query.bands)
+    return candidates, ranked, bands
 
 
 def _officer_id(session: Session, username: str | None) -> int | None:

@@ -9,15 +9,14 @@ the case) is read as those columns alone, for the list's statuses.
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from triage_tui.domain.clock import case_clocks
 from triage_tui.domain.codes import CaseType, Status
-from triage_tui.domain.queue import QueuePage, QueueQuery, candidate_times, rank
+from triage_tui.domain.queue import QueuePage, QueueQuery, candidate_times
 from triage_tui.domain.sorting import Sort, SortFields, sort_key
 from triage_tui.services.context import ServiceContext
-from triage_tui.services.desk import queue_page
-from triage_tui.services.identity import unknown_officer
+from triage_tui.services.desk import queue_page, ranked_candidates
 from triage_tui.store import queries
 from triage_tui.store.tables import Case
 
@@ -29,16 +28,7 @@ def sorted_queue_page(ctx: ServiceContext, query: QueueQuery, sort: Sort | None,
     now = ctx.now()
     with ctx.store.read() as session:
         watermark = queries.latest_event_id(session)
-        candidates = queries.queue_candidates(
-            session,
-            [s.value for s in query.statuses],
-            types=[t.value for t in query.types],
-            officer_id=_officer_id(session, query.officer),
-            cohort=query.cohort,
-            search=query.search,
-            officer_ids=[_officer_id(session, name) or 0 for name in query.team],
-        )
-        ranked, bands = rank(candidates, ctx.policy, now, query.bands)
+        candidates, ranked, bands = ranked_candidates(session, ctx, query, now)
         default = {cid: (due, cid) for due, cid in ranked}
         by_id = {c.id: c for c in candidates if c.id in default}
         names = queries.usernames(session)
@@ -80,12 +70,3 @@ def sorted_queue_page(ctx: ServiceContext, query: QueueQuery, sort: Sort | None,
     return QueuePage(
         rows=rows, total=len(ranked), watermark=watermark, bands=bands, ranks={cid: default[cid] for cid in order}
     )
-
-
-def _officer_id(session: Session, username: str | None) -> int | None:
-    if username is None:
-        return None
-    row = queries.officer_by_username(session, username)
-    if row is None:
-        raise unknown_officer(username)
-    return row.id
