@@ -67,9 +67,10 @@ async def test_find_on_100k_cases(big_database: Path, tmp_path: Path) -> None:
     figures: list[tuple[str, float, int]] = []
     shown = Shown()
     async with app.run_test(size=(160, 45), message_hook=shown.hook) as pilot:
-        await pilot.pause(0.2)
+        await pilot.pause()
         await pilot.press("g")
-        await pilot.pause(0.05)
+        await pilot.pause()
+        assert isinstance(app.screen, FindScreen)
         await _timed(app, pilot, shown, "warm up")  # the first search imports and prepares the search
         for text in SEARCHES:
             for _ in range(3):
