@@ -91,6 +91,7 @@ class CaseListScreen(CaseActions):
         self.page_bands: dict[str, int] = {}  # bands over every match, when more match than are shown
         self._detail_timer: Timer | None = None
         self._move_off: tuple[str, str] | None = None  # (case acted on, case to highlight next): see acted
+        self._meanwhile: list[CaseView] | None = None  # changes published while a page is being read (reload)
 
     # --- what each list is ---------------------------------------------------------------------------------------
 
@@ -167,11 +168,22 @@ class CaseListScreen(CaseActions):
                 kept_query, kept_sort = kept_settings(ctx, who, name, base, self._sortable_keys())
             return kept_query, kept_sort, sorted_queue.sorted_queue_page(ctx, kept_query, kept_sort, limit=PAGE)
 
+        # Changes published while the page is being read (this desk's own save, a poll) may be newer than the
+        # page: they are applied again once it is shown, so a read begun before them cannot hide them.
+        meanwhile: list[CaseView] = []
+        self._meanwhile = meanwhile
+
         def show(answer: tuple[QueueQuery, Sort | None, QueuePage]) -> None:
             kept_query, kept_sort, page = answer
             if with_settings and not self._settings_touched:
                 self.query_state, self.sort = kept_query, kept_sort
             self._show_page(kept_query, kept_sort, page)
+            if self._meanwhile is meanwhile:
+                self._meanwhile = None
+                shown = {row.id: row.version for row in page.rows}
+                newer = [row for row in meanwhile if row.version > shown.get(row.id, 0)]
+                if newer and (kept_query, kept_sort) == (self.query_state, self.sort):
+                    self.cases_changed(newer)
 
         off_thread(self, read, show, group="list", exclusive=True)
 
@@ -259,6 +271,8 @@ class CaseListScreen(CaseActions):
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         """Live changes from the poll (or this desk's own action)."""
+        if self._meanwhile is not None:
+            self._meanwhile.extend(rows)
         now = self.session.now()
         policy = self.session.policy
         before = len(self.table.cases)
