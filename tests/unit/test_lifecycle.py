@@ -44,7 +44,7 @@ def test_a_closed_case_is_reopened_before_its_type_is_corrected() -> None:
     with pytest.raises(TransitionRefused) as refused:
         transition(Action.CLASSIFY, C, "X-1")
     assert str(refused.value) == (
-        "case X-1 is closed: classify is not allowed (allowed: reopen, note, cohort, edit); "
+        "case X-1 is closed: classify is not allowed (allowed: reopen, ombudsman open, note, cohort, edit); "
         "a supervisor reopens it first to correct its classification"
     )
 

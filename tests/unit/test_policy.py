@@ -12,7 +12,7 @@ import pytest
 from triage_tui.domain.clock import WorkingCalendar, calendar_for, triage_deadlines
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.policy import DEFAULT_POLICY, Policy, ResponseRule, load_policy
+from triage_tui.domain.policy import DEFAULT_POLICY, FROM_ACK, FROM_START, Policy, StageRule, load_policy
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -44,43 +44,73 @@ def test_defaults_follow_the_domain(name: str, value: object) -> None:
     assert getattr(DEFAULT_POLICY, name) == value
 
 
-@pytest.mark.parametrize(
-    ("kind", "days"),
-    [
-        pytest.param(CaseType.ADULTS, 3, id="adults-3"),
-        pytest.param(CaseType.CHILDREN, 5, id="children-5"),
-        pytest.param(CaseType.CORPORATE, 5, id="corporate-5"),
-        pytest.param(CaseType.OTHER, 5, id="other-5"),
-        pytest.param(CaseType.SERVICE_REQUEST, None, id="service-request-none"),
-        pytest.param(CaseType.UNCLASSIFIED, None, id="unclassified-none"),
-    ],
-)
-def test_default_acknowledgement_days(kind: CaseType, days: int | None) -> None:
-    assert DEFAULT_POLICY.ack_days.get(kind) == days
+# DOMAIN.md's stage table, row by row: (kind, stage) -> ack days, respond days and origin, extension limit.
+STAGE_TABLE = [
+    pytest.param(CaseType.CORPORATE, 1, StageRule(5, 10, FROM_ACK, extend_days=20, extend_from=FROM_ACK), id="corp-1"),
+    pytest.param(CaseType.OTHER, 1, StageRule(5, 10, FROM_ACK, extend_days=20, extend_from=FROM_ACK), id="other-1"),
+    pytest.param(CaseType.CORPORATE, 2, StageRule(5, 20, FROM_ACK, extend_days=40, extend_from=FROM_ACK), id="corp-2"),
+    pytest.param(CaseType.OTHER, 2, StageRule(5, 20, FROM_ACK, extend_days=40, extend_from=FROM_ACK), id="other-2"),
+    pytest.param(CaseType.CHILDREN, 1, StageRule(5, 10, FROM_START, extend_days=20), id="children-1"),
+    pytest.param(CaseType.CHILDREN, 2, StageRule(5, 25, FROM_START, extend_days=65), id="children-2"),
+    pytest.param(
+        CaseType.CHILDREN, 3, StageRule(5, 20, "panel", panel_days=30, request_within_days=20), id="children-3"
+    ),
+    pytest.param(CaseType.ADULTS, 1, StageRule(3, 20, FROM_ACK, extend_months=6, extend_from=FROM_START), id="adults-1"),
+]
+
+
+@pytest.mark.parametrize(("kind", "stage", "rule"), STAGE_TABLE)
+def test_default_stages_follow_the_domain_table(kind: CaseType, stage: int, rule: StageRule) -> None:
+    assert DEFAULT_POLICY.stage_rule(kind, stage) == rule
 
 
 @pytest.mark.parametrize(
-    ("kind", "days", "limit_days", "start"),
+    ("kind", "last"),
     [
-        pytest.param(CaseType.CHILDREN, 10, 20, "receipt", id="children-10-to-20-from-receipt"),
-        pytest.param(CaseType.CORPORATE, 10, 20, "acknowledgement", id="corporate-10-plus-10-from-ack"),
-        pytest.param(CaseType.OTHER, 10, 20, "acknowledgement", id="other-10-plus-10-from-ack"),
-        pytest.param(CaseType.SERVICE_REQUEST, None, None, None, id="service-request-none"),
-        pytest.param(CaseType.UNCLASSIFIED, None, None, None, id="unclassified-none"),
+        pytest.param(CaseType.CORPORATE, 2, id="corporate-two"),
+        pytest.param(CaseType.OTHER, 2, id="other-two"),
+        pytest.param(CaseType.CHILDREN, 3, id="children-three"),
+        pytest.param(CaseType.ADULTS, 1, id="adults-one"),
+        pytest.param(CaseType.SERVICE_REQUEST, 0, id="service-request-none"),
+        pytest.param(CaseType.UNCLASSIFIED, 0, id="unclassified-none"),
     ],
 )
-def test_default_response_rules(kind: CaseType, days: int | None, limit_days: int | None, start: str | None) -> None:
-    rule = DEFAULT_POLICY.response.get(kind)
-    if days is None:
-        assert rule is None
-    else:
-        assert rule == ResponseRule(days, limit_days, start)
+def test_each_kind_has_its_stages(kind: CaseType, last: int) -> None:
+    assert DEFAULT_POLICY.last_stage(kind) == last
+    assert DEFAULT_POLICY.stage_rule(kind, last + 1) is None
 
 
-def test_default_adults_response_is_20_days_from_acknowledgement() -> None:
-    rule = DEFAULT_POLICY.response[CaseType.ADULTS]
-    assert (rule.days, rule.start) == (20, "acknowledgement")
-    assert rule.limit_days >= rule.days
+def test_children_stage_3_cannot_be_extended_and_adults_reach_six_months() -> None:
+    assert not DEFAULT_POLICY.stages[(CaseType.CHILDREN, 3)].extendable
+    assert DEFAULT_POLICY.stages[(CaseType.ADULTS, 1)].extend_months == 6
+
+
+STAGE_FILE = """
+[stages.corporate.2]
+respond_days = 25
+extend_to_days = 50
+
+[stages.children.3]
+panel_days = 25
+request_within_days = 15
+
+[stages.adults.1]
+extend_to_days = 100
+
+[ombudsman]
+respond_days = 30
+"""
+
+
+def test_file_sets_any_stage(tmp_path: Path) -> None:
+    policy = load_policy(write(tmp_path, STAGE_FILE))
+    assert policy.stages[(CaseType.CORPORATE, 2)] == StageRule(5, 25, FROM_ACK, extend_days=50, extend_from=FROM_ACK)
+    assert policy.stages[(CaseType.CORPORATE, 1)] == DEFAULT_POLICY.stages[(CaseType.CORPORATE, 1)]
+    children = policy.stages[(CaseType.CHILDREN, 3)]
+    assert (children.panel_days, children.request_within_days) == (25, 15)
+    adults = policy.stages[(CaseType.ADULTS, 1)]
+    assert (adults.extend_days, adults.extend_months) == (100, None)
+    assert policy.ombudsman_respond_days == 30
 
 
 def test_default_calendar_is_england_and_wales() -> None:
@@ -172,25 +202,42 @@ def test_file_overrides_settings(full_policy: Policy, name: str, value: object) 
     ],
 )
 def test_file_overrides_acknowledgement_days(full_policy: Policy, kind: CaseType, days: int) -> None:
-    assert full_policy.ack_days[kind] == days
+    rule = full_policy.stage_rule(kind, 1)
+    assert rule is not None and rule.ack_days == days
 
 
 @pytest.mark.parametrize(
     ("kind", "rule"),
     [
-        pytest.param(CaseType.CHILDREN, ResponseRule(15, 25, "receipt"), id="children-days-and-limit"),
-        pytest.param(CaseType.CORPORATE, ResponseRule(10, 20, "receipt"), id="corporate-start-only"),
-        pytest.param(CaseType.ADULTS, ResponseRule(30, 60, "receipt"), id="adults-everything"),
-        pytest.param(CaseType.OTHER, ResponseRule(10, 20, "acknowledgement"), id="other-unchanged"),
+        pytest.param(
+            CaseType.CHILDREN,
+            StageRule(5, 15, FROM_START, extend_days=25, extend_from=FROM_START),
+            id="children-days-and-limit",
+        ),
+        pytest.param(
+            CaseType.CORPORATE,
+            StageRule(5, 10, FROM_START, extend_days=20, extend_from=FROM_ACK),
+            id="corporate-start-only",
+        ),
+        pytest.param(
+            CaseType.ADULTS,
+            StageRule(2, 30, FROM_START, extend_days=60, extend_from=FROM_START),
+            id="adults-everything",
+        ),
+        pytest.param(
+            CaseType.OTHER,
+            StageRule(10, 10, FROM_ACK, extend_days=20, extend_from=FROM_ACK),
+            id="other-unchanged",
+        ),
     ],
 )
-def test_file_overrides_response_rules(full_policy: Policy, kind: CaseType, rule: ResponseRule) -> None:
-    assert full_policy.response[kind] == rule
+def test_file_overrides_stage_one_the_first_way(full_policy: Policy, kind: CaseType, rule: StageRule) -> None:
+    assert full_policy.stage_rule(kind, 1) == rule
 
 
 def test_loading_a_file_leaves_the_defaults_alone(full_policy: Policy) -> None:
-    assert full_policy.ack_days[CaseType.ADULTS] == 2
-    assert DEFAULT_POLICY.ack_days[CaseType.ADULTS] == 3
+    assert full_policy.stages[(CaseType.ADULTS, 1)].ack_days == 2
+    assert DEFAULT_POLICY.stages[(CaseType.ADULTS, 1)].ack_days == 3
     assert DEFAULT_POLICY.triage_mode == "elapsed"
 
 
@@ -220,6 +267,16 @@ def test_calendar_for_a_loaded_policy_uses_its_closures(full_policy: Policy) -> 
 # ------------------------------------------------------------------------------------------------------ bad files
 
 BAD_FILES = [
+    pytest.param("[stages.adults.2]\nrespond_days = 20\n", "stages.adults.2", id="adults-have-one-stage"),
+    pytest.param("[stages.corporate.x]\nrespond_days = 20\n", "stages.corporate.x", id="stage-not-a-number"),
+    pytest.param("[stages.service_request.1]\nrespond_days = 2\n", "stages.service_request", id="stage-not-a-kind"),
+    pytest.param("[stages.corporate.2]\nrespond_in = 20\n", "stages.corporate.2.respond_in", id="stage-unknown-key"),
+    pytest.param(
+        '[stages.corporate.2]\nrespond_from = "panel"\n', "stages.corporate.2.respond_from", id="stage-bad-origin"
+    ),
+    pytest.param("[stages.children.2]\nextend_to_days = 10\n", "extend_to_days", id="stage-limit-below-days"),
+    pytest.param("[stages]\ncorporate = 3\n", "stages.corporate", id="stages-not-tables"),
+    pytest.param("[ombudsman]\nrespond_days = -1\n", "ombudsman.respond_days", id="ombudsman-negative"),
     pytest.param("[triaj]\ntarget_hours = 24\n", "triaj", id="unknown-section"),
     pytest.param("[triage]\ntarget = 24\n", "triage.target", id="unknown-key"),
     pytest.param("triage = 24\n", "triage", id="section-not-a-table"),

@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import CaseType
-from triage_tui.domain.policy import DEFAULT_POLICY, Policy
+from triage_tui.domain.policy import DEFAULT_POLICY, FROM_ACK, FROM_PANEL, FROM_START, Policy, StageRule
 from triage_tui.domain.timeparse import EARLIEST_YEAR, LATEST_YEAR
 
 UTC = _UTC
@@ -211,6 +211,13 @@ class Clock:
     limit_at: datetime | None
     warn_at: datetime | None  # from here the band is due_soon
     stopped_at: datetime | None = None
+    # The due time before any extension (None: never extended, or not started): "in time" by the original
+    # deadline is what the annual report and the case screen tell apart from "within an agreed extension".
+    first_due_at: datetime | None = None
+
+    @property
+    def original_due_at(self) -> datetime | None:
+        return self.first_due_at if self.first_due_at is not None else self.due_at
 
     @property
     def running(self) -> bool:
@@ -281,6 +288,13 @@ class CaseTimes:
     acknowledged_at: datetime | None = None
     responded_at: datetime | None = None
     closed_at: datetime | None = None
+    # The stage the case is at (1 until the customer escalates), when that stage began (None at stage 1: the
+    # receipt), the working days its response deadline was extended by, and (children's stage 3) when the
+    # review panel sat.
+    stage: int = 1
+    stage_started_at: datetime | None = None
+    extension_days: int = 0
+    panel_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -288,8 +302,11 @@ class CaseClocks:
     triage: Clock
     acknowledgement: Clock
     response: Clock
+    panel: Clock | None = None  # children's stage 3 only: the review panel must sit by its due time
 
-    def all(self) -> tuple[Clock, Clock, Clock]:
+    def all(self) -> tuple[Clock, ...]:
+        if self.panel is not None:
+            return (self.triage, self.acknowledgement, self.panel, self.response)
         return (self.triage, self.acknowledgement, self.response)
 
     def nearest(self) -> Clock | None:
@@ -340,34 +357,96 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
     triage = Clock("triage", due, limit, max(warn, received), triaged or closed)
 
     acknowledged = utc(times.acknowledged_at) if times.acknowledged_at else None
-    ack_start = _start(acknowledged) if acknowledged else None
-    ack_days = policy.ack_days.get(times.type)
-    if ack_days is None:
-        acknowledgement = Clock("acknowledgement", None, None, None, acknowledged)
-    else:
-        ack_due = cal.add_working_days(received, ack_days)
-        acknowledgement = Clock(
-            "acknowledgement", ack_due, ack_due, _warn(cal, received, ack_due, policy), acknowledged or closed
-        )
-
     responded = utc(times.responded_at) if times.responded_at else None
-    rule = policy.response.get(times.type)
-    start = None
-    if rule is not None:
-        start = received if rule.start == "receipt" else ack_start
-    if rule is None or start is None:
-        response = Clock("response", None, None, None, responded)
-    else:
-        response_due = cal.add_working_days(start, rule.days)
-        response_limit = cal.add_working_days(start, rule.limit_days)
-        response = Clock(
-            "response",
-            response_due,
-            response_limit,
-            _warn(cal, start, response_due, policy),
-            responded or closed,
+    rule = policy.stage_rule(times.type, times.stage)
+    if rule is None:
+        return CaseClocks(
+            triage,
+            Clock("acknowledgement", None, None, None, acknowledged),
+            Clock("response", None, None, None, responded),
         )
-    return CaseClocks(triage, acknowledgement, response)
+    start = _start(times.stage_started_at) if times.stage > 1 and times.stage_started_at else received
+    ack_due = cal.add_working_days(start, rule.ack_days)
+    acknowledgement = Clock("acknowledgement", ack_due, ack_due, _warn(cal, start, ack_due, policy), acknowledged or closed)
+
+    panel: Clock | None = None
+    if rule.panel_days is not None:
+        panel_due = cal.add_working_days(start, rule.panel_days)
+        held = _start(times.panel_at) if times.panel_at else None
+        panel = Clock("panel", panel_due, panel_due, _warn(cal, start, panel_due, policy), held or responded or closed)
+    origins = {
+        FROM_START: start,
+        FROM_ACK: _start(acknowledged) if acknowledged else None,
+        # Until the panel sits, the latest day it may sit stands in for it.
+        FROM_PANEL: (_start(times.panel_at) if times.panel_at else panel.due_at) if panel is not None else None,
+    }
+    origin = origins.get(rule.respond_from)
+    if origin is None:
+        return CaseClocks(triage, acknowledgement, Clock("response", None, None, None, responded), panel)
+    first_due = cal.add_working_days(origin, rule.respond_days)
+    extension = max(0, times.extension_days)
+    due = cal.add_working_days(origin, rule.respond_days + extension) if extension else first_due
+    limit = extension_limit(rule, start, origins.get(rule.extend_from), policy) or due
+    response = Clock(
+        "response",
+        due,
+        max(limit, due),
+        _warn(cal, origin, due, policy),
+        responded or closed,
+        first_due_at=first_due if extension else None,
+    )
+    return CaseClocks(triage, acknowledgement, response, panel)
+
+
+def extension_limit(
+    rule: StageRule, start: datetime, extend_origin: datetime | None, policy: Policy = DEFAULT_POLICY
+) -> datetime | None:
+    """The latest a stage's response may be extended to (None: the stage cannot be extended, or its origin, the
+    acknowledgement, has not happened yet)."""
+    if not rule.extendable or extend_origin is None:
+        return None
+    cal = calendar_for(policy)
+    if rule.extend_days is not None:
+        return cal.add_working_days(extend_origin, rule.extend_days)
+    assert rule.extend_months is not None
+    return cal.at_local(add_months(cal.local(extend_origin).date(), rule.extend_months), END_OF_DAY)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later, or the month's last day where it has no such day (31 August
+    plus 6 months is 28 or 29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("every month has 28 days")  # pragma: no cover
+
+
+def request_deadline(previous_response: datetime, rule: StageRule, policy: Policy = DEFAULT_POLICY) -> datetime | None:
+    """The latest the customer may ask for a stage that must be asked for soon after the previous stage's
+    response (children's stage 3: 20 working days); None when the stage sets no such window."""
+    if rule.request_within_days is None:
+        return None
+    return calendar_for(policy).add_working_days(previous_response, rule.request_within_days)
+
+
+def end_of_local_day(day: date, policy: Policy = DEFAULT_POLICY) -> datetime:
+    """23:59:59 UK time on a date, as UTC: a date given as a deadline ("respond by 15/01") is due at its end."""
+    return calendar_for(policy).at_local(day, END_OF_DAY)
+
+
+def date_clock(
+    name: str, opened_at: datetime, due: date, stopped_at: datetime | None, policy: Policy = DEFAULT_POLICY
+) -> Clock:
+    """A clock due at the end of a given date (the ombudsman's respond-by, a remedy's due date), with the same
+    bands as the others: due soon from the working day before, past it breached (no grace beyond a set date)."""
+    cal = calendar_for(policy)
+    due_at = end_of_local_day(due, policy)
+    start = _start(opened_at)
+    return Clock(name, due_at, due_at, _warn(cal, min(start, due_at), due_at, policy), stopped_at)
 
 
 def _warn(cal: WorkingCalendar, start: datetime, due: datetime, policy: Policy) -> datetime:

@@ -112,6 +112,16 @@ class Outcome(StrEnum):
     NOT_UPHELD = "not_upheld"
 
 
+class OmbudsmanDecision(StrEnum):
+    UPHELD = "upheld"
+    NOT_UPHELD = "not_upheld"
+    NOT_INVESTIGATED = "not_investigated"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
 class Role(StrEnum):
     OFFICER = "officer"
     SUPERVISOR = "supervisor"

@@ -24,6 +24,17 @@ class Action(StrEnum):
     CLOSE = "close"
     # A supervisor takes back a response or a closure made too soon (or in error).
     REOPEN = "reopen"
+    # The Complaint Handling Code's later stages (same case, next stage), a response deadline moved with a
+    # reason, and children's stage-3 review panel.
+    ESCALATE = "escalate"
+    EXTEND = "extend"
+    PANEL = "panel"
+    # The ombudsman's part after the council's final response: the enquiry, the council's answer to it, the
+    # decision (with any remedy), the remedy carried out.
+    OMBUDSMAN_OPEN = "ombudsman_open"
+    OMBUDSMAN_ANSWER = "ombudsman_answer"
+    OMBUDSMAN_DECIDE = "ombudsman_decide"
+    OMBUDSMAN_COMPLIED = "ombudsman_complied"
     REASSIGN = "reassign"
     NOTE = "note"
     COHORT = "cohort"
@@ -82,6 +93,18 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
     # A supervisor reopens a response sent too soon: the case is back with the service. (A closed case goes back
     # to the status it left: see CHOSEN below.)
     (Action.REOPEN, R): W,
+    # The customer asks for the next stage once a stage's response has gone: back to awaiting allocation.
+    (Action.ESCALATE, R): T,
+    # A running response deadline moves (with a reason) while the stage is open; so does the panel's sitting.
+    (Action.EXTEND, T): T,
+    (Action.EXTEND, A): A,
+    (Action.EXTEND, W): W,
+    (Action.PANEL, T): T,
+    (Action.PANEL, A): A,
+    (Action.PANEL, W): W,
+    # The ombudsman looks at a complaint the council has finished with (responded, or closed without one).
+    (Action.OMBUDSMAN_OPEN, R): R,
+    (Action.OMBUDSMAN_OPEN, C): C,
     # A supervisor moves an open case between officers; the status stays.
     (Action.REASSIGN, A): A,
     (Action.REASSIGN, W): W,
@@ -94,7 +117,16 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
     **{(Action.COHORT, status): status for status in Status},
     # The customer's details and the contact's text can be corrected whatever the status (with a reason).
     **{(Action.EDIT, status): status for status in Status},
+    # An enquiry once open runs its course whatever happens to the case meanwhile (an escalation, a reopening).
+    **{(action, status): status for action in (Action.OMBUDSMAN_ANSWER, Action.OMBUDSMAN_DECIDE,
+                                               Action.OMBUDSMAN_COMPLIED) for status in Status},
 }
+
+# Actions a refusal does not list among the ways forward: claims are the desk's business, and the ombudsman's
+# follow-ups are allowed everywhere once an enquiry is open.
+UNLISTED = frozenset(
+    {Action.CLAIM, Action.RELEASE, Action.OMBUDSMAN_ANSWER, Action.OMBUDSMAN_DECIDE, Action.OMBUDSMAN_COMPLIED}
+)
 
 # Transitions whose target the service decides from the case's own history: a closed case reopens to the
 # status it was closed from (the closing event's from_status), which is one of these.
@@ -115,12 +147,28 @@ STEPS = frozenset(
         Action.RESPOND,
         Action.CLOSE,
         Action.REOPEN,
+        Action.ESCALATE,
+        Action.EXTEND,
+        Action.PANEL,
+        Action.OMBUDSMAN_OPEN,
+        Action.OMBUDSMAN_ANSWER,
+        Action.OMBUDSMAN_DECIDE,
+        Action.OMBUDSMAN_COMPLIED,
     }
 )
 
 # What a refusal adds where the way forward is not among the allowed actions.
 HINTS: dict[tuple[Action, Status], str] = {
     (Action.CLASSIFY, C): "a supervisor reopens it first to correct its classification",
+    **{
+        (Action.ESCALATE, status): "the customer asks for the next stage once this stage's response has been sent"
+        for status in (N, T, A, W)
+    },
+    (Action.ESCALATE, C): "a closed case has no response to escalate; a supervisor reopens it first",
+    **{
+        (Action.OMBUDSMAN_OPEN, status): "the ombudsman looks at a complaint once the council's response has gone"
+        for status in (N, T, A, W)
+    },
 }
 
 
@@ -143,7 +191,7 @@ def transition(action: Action, status: Status, reference: str = "", target: Stat
         return Transition(action, status, target if target is not None else status)
     subject = f"case {reference}" if reference else "the case"
     # The status by its label ("with service"), the actions by the words the commands and keys use.
-    allowed = ", ".join(a.value for a in allowed_actions(status) if a not in (Action.CLAIM, Action.RELEASE))
+    allowed = ", ".join(a.value.replace("_", " ") for a in allowed_actions(status) if a not in UNLISTED)
     hint = HINTS.get((action, status))
     raise TransitionRefused(
         f"{subject} is {status.label.lower()}: {action.value} is not allowed (allowed: {allowed or 'none'})"

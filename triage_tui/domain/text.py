@@ -28,6 +28,8 @@ LIMITS: dict[str, int] = {
     "cohort": 64,
     "username": 64,
     "officer_name": 200,
+    "ombudsman_reference": 64,
+    "remedy": 2_000,
 }
 
 

@@ -27,6 +27,7 @@ from triage_tui.domain.errors import Conflict, InvalidInput, NotFound, Transitio
 from triage_tui.domain.lifecycle import STEPS, Action, transition
 from triage_tui.domain.text import limit_of
 from triage_tui.domain.timeparse import require_plausible
+from triage_tui.domain.clock import CaseTimes
 from triage_tui.domain.views import CaseView
 from triage_tui.services.audit import record
 from triage_tui.services.context import ServiceContext
@@ -62,9 +63,28 @@ EDITABLE: dict[str, bool] = {
 }
 
 
-def _text(value: str | None, field: str, *, required: bool = False, label: str | None = None) -> str | None:
+def text(value: str | None, field: str, *, required: bool = False, label: str | None = None) -> str | None:
     # The limits are domain/text.py's LIMITS, the one table the desk, the commands and the import share.
     return text_field(value, field, required=required, label=label)
+
+
+_text = text
+
+
+def case_times(case: Case, *, extension_days: int | None = None) -> CaseTimes:
+    """The stored times a case's clocks derive from (its current stage's), optionally with another extension."""
+    return CaseTimes(
+        received_at=case.received_at,
+        type=CaseType(case.type),
+        triaged_at=case.triaged_at,
+        acknowledged_at=case.acknowledged_at,
+        responded_at=case.responded_at,
+        closed_at=case.closed_at,
+        stage=case.stage or 1,
+        stage_started_at=case.stage_started_at,
+        extension_days=case.extension_days or 0 if extension_days is None else extension_days,
+        panel_at=case.panel_at,
+    )
 
 
 def unknown_case(reference: str) -> NotFound:
@@ -77,6 +97,15 @@ def unknown_case(reference: str) -> NotFound:
 def _shown(moment: datetime) -> str:
     """A time as the desk shows every time: UK local."""
     return f"{moment.astimezone(LONDON):{SHOWN}}"
+
+
+def shown_time(moment: datetime | None) -> str:
+    return _shown(moment) if moment is not None else "(unknown)"
+
+
+def shown_day(moment: datetime) -> str:
+    """A deadline (the end of a day) as its date: 'Fri 15/01/2027'."""
+    return f"{moment.astimezone(LONDON):%a %d/%m/%Y}"
 
 
 def _describe_last_change(session: Session, case: Case) -> str:
@@ -133,7 +162,7 @@ def _refusal(session: Session, case: Case, action: Action, names: dict[int, str]
     return TransitionRefused(message + _describe_last_change(session, case))
 
 
-def _act(
+def act(
     ctx: ServiceContext,
     actor: str,
     reference: str,
@@ -358,6 +387,12 @@ def classify(
             raise InvalidInput(
                 f"case {case.reference} is already classified as {previous}: correcting a classification needs a reason"
             )
+        stage = case.stage or 1
+        if stage > 1 and ctx.policy.stage_rule(kind, stage) is None:
+            raise InvalidInput(
+                f"case {case.reference} is at stage {stage}: {kind.label} complaints have "
+                f"{_stage_count(ctx.policy.last_stage(kind))}, so it cannot be one now"
+            )
         _leave_new(case, when)
         case.type = kind.value
         details: dict[str, Any] = {"type": kind.value, "previous_type": previous}
@@ -367,7 +402,11 @@ def classify(
             details["reason"] = why
         return details
 
-    return _act(ctx, actor, reference, Action.CLASSIFY, change, expected_version=expected_version, at=at)
+    return act(ctx, actor, reference, Action.CLASSIFY, change, expected_version=expected_version, at=at)
+
+
+def _stage_count(count: int) -> str:
+    return "one stage" if count == 1 else f"{count} stages"
 
 
 def signpost(
@@ -409,7 +448,7 @@ def signpost(
             "note": remark,
         }
 
-    return _act(ctx, actor, reference, Action.SIGNPOST, change, expected_version=expected_version, at=at)
+    return act(ctx, actor, reference, Action.SIGNPOST, change, expected_version=expected_version, at=at)
 
 
 def allocate(
@@ -425,13 +464,27 @@ def allocate(
 
     def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
         target = _assignee(session, officer_username)
+        check_stage_officer(session, case, target)
         case.officer_id = target.id
         case.allocated_at = when
         case.claimed_by_id = None
         case.claimed_until = None
         return {"officer": target.username}
 
-    return _act(ctx, actor, reference, Action.ALLOCATE, change, expected_version=expected_version, at=at)
+    return act(ctx, actor, reference, Action.ALLOCATE, change, expected_version=expected_version, at=at)
+
+
+def check_stage_officer(session: Session, case: Case, target: Officer) -> None:
+    """A later stage is handled by someone other than the officer of an earlier one (the Complaint Handling Code)."""
+    if (case.stage or 1) < 2:
+        return
+    assert case.id is not None and target.id is not None
+    handled = queries.earlier_stage_officers(session, case.id).get(target.id)
+    if handled is not None:
+        raise InvalidInput(
+            f"case {case.reference} is at stage {case.stage}: {target.username} handled stage {handled}, and a "
+            "later stage must be handled by someone else"
+        )
 
 
 def _assignee(session: Session, username: str) -> Officer:
@@ -463,7 +516,7 @@ def acknowledge(
         case.acknowledged_at = when
         return {"channel": chan, "note": remark}
 
-    return _act(ctx, actor, reference, Action.ACKNOWLEDGE, change, expected_version=expected_version, at=at)
+    return act(ctx, actor, reference, Action.ACKNOWLEDGE, change, expected_version=expected_version, at=at)
 
 
 def send_to_service(
@@ -483,7 +536,7 @@ def send_to_service(
         case.sent_to_service_at = when
         return {"service": name}
 
-    return _act(ctx, actor, reference, Action.SEND, change, expected_version=expected_version, at=at)
+    return act(ctx, actor, reference, Action.SEND, change, expected_version=expected_version, at=at)
 
 
 def respond(
@@ -500,9 +553,9 @@ def respond(
     def change(session: Session, case: Case, officer: Officer, when: datetime) -> dict[str, Any]:
         case.responded_at = when
         case.outcome = outcome.value if outcome else None
-        return {"outcome": case.outcome}
+        return {"outcome": case.outcome, "stage": case.stage}
 
-    return _act(ctx, actor, reference, Action.RESPOND, change, expected_version=expected_version, at=at)
+    return act(ctx, actor, reference, Action.RESPOND, change, expected_version=expected_version, at=at)
 
 
 def close(
@@ -543,7 +596,7 @@ def close(
         case.claimed_until = None
         return {"reason": reason.value, "duplicate_of": case.duplicate_of if original else None, "note": remark}
 
-    return _act(ctx, actor, reference, Action.CLOSE, change, expected_version=expected_version, at=at)
+    return act(ctx, actor, reference, Action.CLOSE, change, expected_version=expected_version, at=at)
 
 
 # --- corrections ------------------------------------------------------------------------------------------------
@@ -593,7 +646,7 @@ def edit(
             raise InvalidInput(f"case {case.reference} already reads so: nothing to change")
         return {"reason": why, "changes": changes}
 
-    return _act(ctx, actor, reference, Action.EDIT, change, expected_version=expected_version)
+    return act(ctx, actor, reference, Action.EDIT, change, expected_version=expected_version)
 
 
 def reopen(
@@ -646,7 +699,7 @@ def reopen(
         out["cleared"] = cleared
         return out
 
-    return _act(ctx, actor, reference, Action.REOPEN, change, expected_version=expected_version, at=at, target=target)
+    return act(ctx, actor, reference, Action.REOPEN, change, expected_version=expected_version, at=at, target=target)
 
 
 def _reopened_status(session: Session, case: Case) -> tuple[Status, Event | None]:
@@ -698,11 +751,12 @@ def reassign(
         target = _assignee(session, officer_username)
         if target.id == case.officer_id:
             raise InvalidInput(f"case {case.reference} is already with {target.username}")
+        check_stage_officer(session, case, target)
         previous = queries.usernames(session).get(case.officer_id) if case.officer_id else None
         case.officer_id = target.id
         return {"from_officer": previous, "to_officer": target.username, "reason": why}
 
-    return _act(ctx, actor, reference, Action.REASSIGN, change, expected_version=expected_version)
+    return act(ctx, actor, reference, Action.REASSIGN, change, expected_version=expected_version)
 
 
 def add_note(ctx: ServiceContext, actor: str, reference: str, text: str) -> CaseView:
@@ -712,7 +766,7 @@ def add_note(ctx: ServiceContext, actor: str, reference: str, text: str) -> Case
     def change(session: Session, case: Case, officer: Officer, now: datetime) -> dict[str, Any]:
         return {"text": body}
 
-    return _act(ctx, actor, reference, Action.NOTE, change)
+    return act(ctx, actor, reference, Action.NOTE, change)
 
 
 def set_cohort(ctx: ServiceContext, actor: str, reference: str, cohort: str | None) -> CaseView:
@@ -726,7 +780,7 @@ def set_cohort(ctx: ServiceContext, actor: str, reference: str, cohort: str | No
         case.cohort = tag
         return {"cohort": tag, "previous": previous}
 
-    return _act(ctx, actor, reference, Action.COHORT, change)
+    return act(ctx, actor, reference, Action.COHORT, change)
 
 
 # --- reads --------------------------------------------------------------------------------------------------
@@ -738,9 +792,12 @@ def get_case(ctx: ServiceContext, reference: str) -> CaseView:
         if case is None:
             raise unknown_case(reference)
         assert case.id is not None
-        view = queries.case_view(case, queries.usernames(session), queries.events_for_case(session, case.id))
-        # The customer's other cases, read in the same snapshot: one case shown whole always shows them.
-        return replace(view, related=related_in_session(session, case))
+        names = queries.usernames(session)
+        view = queries.case_view(case, names, queries.events_for_case(session, case.id))
+        # The customer's other cases and the stages before this one, read in the same snapshot: one case shown
+        # whole always shows them.
+        earlier = queries.earlier_stages(session, case.id, names) if (case.stage or 1) > 1 else []
+        return replace(view, related=related_in_session(session, case), earlier_stages=earlier)
 
 
 def list_cases(

@@ -184,6 +184,11 @@ class HistoryWriter:
             row.cohort,
             None,  # claimed_by_id
             None,  # claimed_until
+            1,  # stage
+            None,  # stage_started_at
+            0,  # extension_days
+            None,  # panel_at
+            *([None] * 9),  # the ombudsman's enquiry: none yet
             version,  # one per event, as if each had been an action
             stamp,
             stamp,

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from triage_tui.domain.codes import CaseType, Role, Status, Team
 from triage_tui.domain.queue import Candidate
-from triage_tui.domain.views import CaseView, EventView, OfficerView
-from triage_tui.store.tables import Case, Event, Officer
+from triage_tui.domain.views import CaseView, EventView, OfficerView, OmbudsmanView, StageView
+from triage_tui.store.tables import Case, CaseStage, Event, Officer
 
 
 def _same_name(column: Any, value: str) -> Any:
@@ -176,8 +176,60 @@ def case_view(row: Case, names: dict[int, str], events: Iterable[Event] = ()) ->
         claimed_by=names.get(row.claimed_by_id) if row.claimed_by_id is not None else None,
         claimed_until=row.claimed_until,
         version=row.version,
+        stage=row.stage or 1,
+        stage_started_at=row.stage_started_at,
+        extension_days=row.extension_days or 0,
+        panel_at=row.panel_at,
+        ombudsman=ombudsman_view(row),
         events=[event_view(e) for e in events],
     )
+
+
+def ombudsman_view(row: Case) -> OmbudsmanView | None:
+    if row.ombudsman_reference is None or row.ombudsman_opened_at is None:
+        return None
+    return OmbudsmanView(
+        reference=row.ombudsman_reference,
+        opened_at=row.ombudsman_opened_at,
+        respond_by=row.ombudsman_respond_by,
+        answered_at=row.ombudsman_answered_at,
+        decision=row.ombudsman_decision,
+        decided_at=row.ombudsman_decided_at,
+        remedy=row.ombudsman_remedy,
+        remedy_due=row.ombudsman_remedy_due,
+        complied_at=row.ombudsman_complied_at,
+    )
+
+
+def earlier_stages(session: Session, case_id: int, names: dict[int, str]) -> list[StageView]:
+    """The stages a case went through before the one it is at, oldest first."""
+    rows = session.exec(select(CaseStage).where(CaseStage.case_id == case_id).order_by(col(CaseStage.stage))).all()
+    return [
+        StageView(
+            stage=r.stage,
+            type=CaseType(r.type),
+            started_at=r.started_at,
+            officer=names.get(r.officer_id) if r.officer_id is not None else None,
+            allocated_at=r.allocated_at,
+            acknowledged_at=r.acknowledged_at,
+            sent_to_service_at=r.sent_to_service_at,
+            service=r.service,
+            responded_at=r.responded_at,
+            outcome=r.outcome,
+            extension_days=r.extension_days,
+            panel_at=r.panel_at,
+            ended_at=r.ended_at,
+        )
+        for r in rows
+    ]
+
+
+def earlier_stage_officers(session: Session, case_id: int) -> dict[int, int]:
+    """Officer id -> the earlier stage they handled (the Code: a later stage is someone else's)."""
+    rows = session.exec(
+        select(CaseStage.officer_id, CaseStage.stage).where(CaseStage.case_id == case_id)
+    ).all()
+    return {officer: stage for officer, stage in rows if officer is not None}
 
 
 # --- the desk's reads: lean column selections, no ORM objects for rows the officer may never see ----------------

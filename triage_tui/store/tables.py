@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, func
@@ -64,6 +64,24 @@ class Case(SQLModel, table=True):
     cohort: str | None = Field(default=None, max_length=64, index=True)
     claimed_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("officers.id"), nullable=True))
     claimed_until: datetime | None = _time()
+    # The stage the complaint is at (the milestones above are this stage's; earlier ones are in case_stages),
+    # when the customer asked for it (NULL at stage 1: it starts at receipt), the working days its response
+    # deadline has been extended by, and when a children's stage-3 review panel sat.
+    stage: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    stage_started_at: datetime | None = _time()
+    extension_days: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    panel_at: datetime | None = _time()
+    # The ombudsman's enquiry, if any: its reference, when it opened and the date the council must answer by,
+    # when the council answered, the decision, any remedy with its due date, and when the remedy was carried out.
+    ombudsman_reference: str | None = Field(default=None, max_length=64)
+    ombudsman_opened_at: datetime | None = _time()
+    ombudsman_respond_by: date | None = None
+    ombudsman_answered_at: datetime | None = _time()
+    ombudsman_decision: str | None = Field(default=None, max_length=20)
+    ombudsman_decided_at: datetime | None = _time()
+    ombudsman_remedy: str | None = Field(default=None, max_length=2000)
+    ombudsman_remedy_due: date | None = None
+    ombudsman_complied_at: datetime | None = _time()
     # Optimistic concurrency: every change bumps it, and an update names the version it read.
     version: int = Field(default=1, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -128,6 +146,31 @@ class CaseState(SQLModel, table=True):
     status: str = Field(max_length=20)
     valid_from: datetime = Field(sa_type=UTCDateTime, nullable=False)
     valid_to: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class CaseStage(SQLModel, table=True):
+    """A stage a case has been through, kept when the customer escalated: its milestones as they stood, so the
+    case screen, `case show` and the reports show every stage with its own clocks (derived, as ever, from these
+    times and the policy)."""
+
+    __tablename__ = "case_stages"
+    __table_args__ = (Index("ux_case_stages_case_stage", "case_id", "stage", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id"), nullable=False))
+    stage: int
+    type: str = Field(max_length=20)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    officer_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("officers.id"), nullable=True))
+    allocated_at: datetime | None = _time()
+    acknowledged_at: datetime | None = _time()
+    sent_to_service_at: datetime | None = _time()
+    service: str | None = Field(default=None, max_length=200)
+    responded_at: datetime | None = _time()
+    outcome: str | None = Field(default=None, max_length=20)
+    extension_days: int = Field(default=0)
+    panel_at: datetime | None = _time()
+    ended_at: datetime = Field(sa_type=UTCDateTime, nullable=False)  # when the customer asked for the next
 
 
 # Usernames and references are unique regardless of letter case (migration 0004); the lookups in queries.py
