@@ -55,7 +55,9 @@ STAGE_TABLE = [
     pytest.param(
         CaseType.CHILDREN, 3, StageRule(5, 20, "panel", panel_days=30, request_within_days=20), id="children-3"
     ),
-    pytest.param(CaseType.ADULTS, 1, StageRule(3, 20, FROM_ACK, extend_months=6, extend_from=FROM_START), id="adults-1"),
+    pytest.param(
+        CaseType.ADULTS, 1, StageRule(3, 20, FROM_ACK, extend_months=6, extend_from=FROM_START), id="adults-1"
+    ),
 ]
 
 

@@ -367,7 +367,9 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
         )
     start = _start(times.stage_started_at) if times.stage > 1 and times.stage_started_at else received
     ack_due = cal.add_working_days(start, rule.ack_days)
-    acknowledgement = Clock("acknowledgement", ack_due, ack_due, _warn(cal, start, ack_due, policy), acknowledged or closed)
+    acknowledgement = Clock(
+        "acknowledgement", ack_due, ack_due, _warn(cal, start, ack_due, policy), acknowledged or closed
+    )
 
     panel: Clock | None = None
     if rule.panel_days is not None:

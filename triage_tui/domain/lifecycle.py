@@ -118,8 +118,11 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
     # The customer's details and the contact's text can be corrected whatever the status (with a reason).
     **{(Action.EDIT, status): status for status in Status},
     # An enquiry once open runs its course whatever happens to the case meanwhile (an escalation, a reopening).
-    **{(action, status): status for action in (Action.OMBUDSMAN_ANSWER, Action.OMBUDSMAN_DECIDE,
-                                               Action.OMBUDSMAN_COMPLIED) for status in Status},
+    **{
+        (action, status): status
+        for action in (Action.OMBUDSMAN_ANSWER, Action.OMBUDSMAN_DECIDE, Action.OMBUDSMAN_COMPLIED)
+        for status in Status
+    },
 }
 
 # Actions a refusal does not list among the ways forward: claims are the desk's business, and the ombudsman's

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.errors import InvalidInput
 
-
 # Where a stage's clocks count from: the stage's start (the receipt at stage 1, the customer's escalation request
 # after), its acknowledgement, or (children's stage 3) the review panel's sitting.
 FROM_START = "start"
@@ -189,8 +188,11 @@ def _response_rule(value: Any, default: StageRule, where: str) -> StageRule:
     if unknown:
         raise InvalidInput(f"{where}: unknown setting {sorted(unknown)[0]}")
     days = _positive_int(value.get("days", default.respond_days), f"{where}.days")
-    start = _from(value.get("start", "receipt" if default.respond_from == FROM_START else default.respond_from),
-                  f"{where}.start", ("receipt", FROM_ACK))
+    start = _from(
+        value.get("start", "receipt" if default.respond_from == FROM_START else default.respond_from),
+        f"{where}.start",
+        ("receipt", FROM_ACK),
+    )
     rule = replace(default, respond_days=days, respond_from=start)
     if "limit_days" in value:
         limit = _positive_int(value["limit_days"], f"{where}.limit_days")

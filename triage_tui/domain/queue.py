@@ -28,6 +28,11 @@ class Candidate:
     status: str
     triaged_at: datetime | None
     acknowledged_at: datetime | None
+    # The stage's own clocks (a later stage starts at the customer's request; see clock.CaseTimes).
+    stage: int = 1
+    stage_started_at: datetime | None = None
+    extension_days: int = 0
+    panel_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,14 @@ def urgency(times: CaseTimes, policy: Policy, now: datetime) -> tuple[datetime, 
 
 def candidate_times(c: Candidate) -> CaseTimes:
     return CaseTimes(
-        received_at=c.received_at, type=CaseType(c.type), triaged_at=c.triaged_at, acknowledged_at=c.acknowledged_at
+        received_at=c.received_at,
+        type=CaseType(c.type),
+        triaged_at=c.triaged_at,
+        acknowledged_at=c.acknowledged_at,
+        stage=c.stage,
+        stage_started_at=c.stage_started_at,
+        extension_days=c.extension_days,
+        panel_at=c.panel_at,
     )
 
 
@@ -125,6 +137,10 @@ def case_times(case: CaseView) -> CaseTimes:
         acknowledged_at=case.acknowledged_at,
         responded_at=case.responded_at,
         closed_at=case.closed_at,
+        stage=case.stage,
+        stage_started_at=case.stage_started_at,
+        extension_days=case.extension_days,
+        panel_at=case.panel_at,
     )
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from triage_tui.domain.clock import CaseTimes
 from triage_tui.domain.codes import (
     MANUAL_CLOSE_REASONS,
     CaseType,
@@ -27,7 +28,6 @@ from triage_tui.domain.errors import Conflict, InvalidInput, NotFound, Transitio
 from triage_tui.domain.lifecycle import STEPS, Action, transition
 from triage_tui.domain.text import limit_of
 from triage_tui.domain.timeparse import require_plausible
-from triage_tui.domain.clock import CaseTimes
 from triage_tui.domain.views import CaseView
 from triage_tui.services.audit import record
 from triage_tui.services.context import ServiceContext

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from triage_tui.domain.clock import Band, CaseTimes
-from triage_tui.domain.codes import CaseType, Role, Status
+from triage_tui.domain.clock import Band
+from triage_tui.domain.codes import Role, Status
 from triage_tui.domain.errors import Conflict, TransitionRefused
 from triage_tui.domain.lifecycle import Action, transition
 from triage_tui.domain.queue import (
@@ -20,6 +20,7 @@ from triage_tui.domain.queue import (
     OfficerLoad,
     QueuePage,
     QueueQuery,
+    candidate_times,
     live_claim,
     my_cases_query,
     page_of,
@@ -105,18 +106,12 @@ def officer_loads(ctx: ServiceContext) -> list[OfficerLoad]:
     with ctx.store.read() as session:
         officers = [o for o in queries.officers(session) if o.active]
         counts: dict[int, list[int]] = {o.id: [0, 0, 0, 0] for o in officers if o.id is not None}
-        for officer_id, received, kind, acknowledged, triaged in queries.open_cases_per_officer(
-            session, [s.value for s in MY_STATUSES]
-        ):
+        for officer_id, candidate in queries.open_cases_per_officer(session, [s.value for s in MY_STATUSES]):
             tally = counts.get(officer_id)
             if tally is None:
                 continue
             tally[0] += 1
-            _, band = urgency(
-                CaseTimes(received_at=received, type=CaseType(kind), triaged_at=triaged, acknowledged_at=acknowledged),
-                ctx.policy,
-                now,
-            )
+            _, band = urgency(candidate_times(candidate), ctx.policy, now)
             if band is Band.DUE_SOON:
                 tally[1] += 1
             elif band is Band.OVERDUE:

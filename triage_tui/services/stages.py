@@ -46,7 +46,9 @@ def escalate(
         stage = case.stage or 1
         last = ctx.policy.last_stage(kind)
         if not kind.is_complaint:
-            raise TransitionRefused(f"case {case.reference} is a {kind.label.lower()}, not a complaint: it has no stages")
+            raise TransitionRefused(
+                f"case {case.reference} is a {kind.label.lower()}, not a complaint: it has no stages"
+            )
         if stage >= last:
             what = "has one stage" if last == 1 else f"has {last} stages and this is the last"
             raise TransitionRefused(
@@ -84,8 +86,16 @@ def escalate(
         previous = {"officer_id": case.officer_id, "outcome": case.outcome, "service": case.service}
         case.stage = stage + 1
         case.stage_started_at = when
-        for name in ("officer_id", "allocated_at", "acknowledged_at", "sent_to_service_at", "service",
-                     "responded_at", "outcome", "panel_at"):
+        for name in (
+            "officer_id",
+            "allocated_at",
+            "acknowledged_at",
+            "sent_to_service_at",
+            "service",
+            "responded_at",
+            "outcome",
+            "panel_at",
+        ):
             setattr(case, name, None)
         case.extension_days = 0
         return {

@@ -226,9 +226,7 @@ def earlier_stages(session: Session, case_id: int, names: dict[int, str]) -> lis
 
 def earlier_stage_officers(session: Session, case_id: int) -> dict[int, int]:
     """Officer id -> the earlier stage they handled (the Code: a later stage is someone else's)."""
-    rows = session.exec(
-        select(CaseStage.officer_id, CaseStage.stage).where(CaseStage.case_id == case_id)
-    ).all()
+    rows = session.exec(select(CaseStage.officer_id, CaseStage.stage).where(CaseStage.case_id == case_id)).all()
     return {officer: stage for officer, stage in rows if officer is not None}
 
 
@@ -252,6 +250,10 @@ def queue_candidates(
         col(Case.status),
         col(Case.triaged_at),
         col(Case.acknowledged_at),
+        col(Case.stage),
+        col(Case.stage_started_at),
+        col(Case.extension_days),
+        col(Case.panel_at),
     ).where(col(Case.status).in_(list(statuses)))
     if types:
         query = query.where(col(Case.type).in_(list(types)))
@@ -302,18 +304,24 @@ def events_after(session: Session, watermark: int, limit: int = 5000) -> list[tu
     return [(int(eid or 0), cid, action) for eid, cid, action in rows]
 
 
-def open_cases_per_officer(session: Session, statuses: Sequence[str]) -> list[tuple[int, Any, str, Any, Any]]:
-    """(officer id, received_at, type, acknowledged_at, triaged_at) of each open allocated case."""
+def open_cases_per_officer(session: Session, statuses: Sequence[str]) -> list[tuple[int, Candidate]]:
+    """(officer id, the case's clock times) of each open allocated case."""
     rows = session.exec(
         select(  # type: ignore[call-overload]
             col(Case.officer_id),
+            col(Case.id),
             col(Case.received_at),
             col(Case.type),
-            col(Case.acknowledged_at),
+            col(Case.status),
             col(Case.triaged_at),
+            col(Case.acknowledged_at),
+            col(Case.stage),
+            col(Case.stage_started_at),
+            col(Case.extension_days),
+            col(Case.panel_at),
         ).where(col(Case.status).in_(list(statuses)), col(Case.officer_id).is_not(None))
     )
-    return [tuple(r) for r in rows]
+    return [(r[0], Candidate(*r[1:])) for r in rows]
 
 
 def finished_since(session: Session, since: Any) -> dict[int, int]:

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from triage_tui.domain.codes import CaseType, Role, Status, Team
 from triage_tui.domain.queue import Candidate
-from triage_tui.domain.views import CaseView, OfficerView
+from triage_tui.domain.views import CaseView, OfficerView, OmbudsmanView
 
 CASE_COLUMNS = (
     "id, reference, received_at, channel, customer_name, customer_email, customer_phone, summary, details, "
     "type, status, officer_id, triaged_at, allocated_at, acknowledged_at, sent_to_service_at, service, "
     "responded_at, outcome, closed_at, close_reason, signposted_to, duplicate_of, cohort, claimed_by_id, "
-    "claimed_until, version, customer_address"
+    "claimed_until, version, customer_address, stage, stage_started_at, extension_days, panel_at, "
+    "ombudsman_reference, ombudsman_opened_at, ombudsman_respond_by, ombudsman_answered_at, ombudsman_decision, "
+    "ombudsman_decided_at, ombudsman_remedy, ombudsman_remedy_due, ombudsman_complied_at"
 )
 
 
@@ -39,6 +42,27 @@ def sqlite_time(value: datetime | None) -> str | None:
 def _time(text: str | None) -> datetime | None:
     # Stored as naive UTC text by the UTCDateTime column type.
     return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _ombudsman(r: Sequence[Any]) -> OmbudsmanView | None:
+    """The enquiry's columns (reference ... complied_at, in CASE_COLUMNS order) as the store reads them."""
+    if r[0] is None or r[1] is None:
+        return None
+    return OmbudsmanView(
+        reference=r[0],
+        opened_at=_time(r[1]),  # type: ignore[arg-type]
+        respond_by=_day(r[2]),
+        answered_at=_time(r[3]),
+        decision=r[4],
+        decided_at=_time(r[5]),
+        remedy=r[6],
+        remedy_due=_day(r[7]),
+        complied_at=_time(r[8]),
+    )
 
 
 class QuickRead:
@@ -77,12 +101,13 @@ class QuickRead:
     def candidates(self, statuses: Sequence[str]) -> list[Candidate]:
         marks = ", ".join("?" for _ in statuses)
         rows = self.connection.execute(
-            f"SELECT id, received_at, type, status, triaged_at, acknowledged_at FROM cases WHERE status IN ({marks})",
+            "SELECT id, received_at, type, status, triaged_at, acknowledged_at, stage, stage_started_at, "
+            f"extension_days, panel_at FROM cases WHERE status IN ({marks})",
             tuple(statuses),
         )
         return [
-            Candidate(cid, _time(rec), kind, status, _time(tri), _time(ack))  # type: ignore[arg-type]
-            for cid, rec, kind, status, tri, ack in rows
+            Candidate(cid, _time(rec), kind, status, _time(tri), _time(ack), stage, _time(began), days, _time(panel))  # type: ignore[arg-type]
+            for cid, rec, kind, status, tri, ack, stage, began, days, panel in rows
         ]
 
     def state_counts(
@@ -151,6 +176,11 @@ class QuickRead:
                         claimed_by=names.get(r[24]) if r[24] is not None else None,
                         claimed_until=_time(r[25]),
                         version=r[26],
+                        stage=r[28],
+                        stage_started_at=_time(r[29]),
+                        extension_days=r[30],
+                        panel_at=_time(r[31]),
+                        ombudsman=_ombudsman(r[32:41]),
                     )
                 )
         return found
