@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pendulum
+import pytest
 
 from tests.conftest import Clock
 from triage_tui.domain.clock import case_clocks
@@ -41,10 +42,12 @@ def _stage_two(ctx: ServiceContext, clock: Clock) -> str:
     return ref
 
 
-def test_the_quick_read_is_the_services_read(ctx: ServiceContext, staff, clock: Clock, sqlite_url: str) -> None:
+def test_the_quick_read_is_the_services_read(ctx: ServiceContext, staff, clock: Clock) -> None:
+    if not ctx.store.is_sqlite:
+        pytest.skip("the desk's quick first read is for SQLite files only")
     ref = _stage_two(ctx, clock)
     view = cases.get_case(ctx, ref)
-    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    path = Path(ctx.store.url.removeprefix("sqlite:///"))
     with QuickRead(path) as quick:
         (fast,) = quick.cases([view.id])
     assert fast == queries_view(ctx, view.id)
