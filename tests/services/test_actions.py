@@ -263,7 +263,7 @@ def test_a_refusal_names_the_state_and_what_is_allowed(ctx, staff) -> None:
         cases.respond(ctx, "alice", ref)
     message = str(caught.value)
     assert f"case {ref} is triaged: respond is not allowed" in message
-    assert "allowed: classify, signpost, allocate, close, extend, panel, note" in message
+    assert "allowed: classify, signpost, allocate, close, extend, note" in message
     assert "last change: classify by alice" in message
 
 

@@ -5,7 +5,17 @@ which are also reported in one line (set TRIAGE_DEBUG=1 for the traceback). Each
 its own module; importing them here registers them on `main`.
 """
 
-from triage_tui.cli import cases, database, demo, find, importing, officers, reports, supervision  # noqa: F401
+from triage_tui.cli import (  # noqa: F401
+    cases,
+    database,
+    demo,
+    find,
+    importing,
+    officers,
+    reports,
+    stages,
+    supervision,
+)
 from triage_tui.cli.base import main
 
 __all__ = ["main"]

@@ -11,14 +11,14 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
 
 from triage_tui.cli.output import is_utf8, one_line, shown_bytes
 from triage_tui.domain.errors import InvalidInput, TriageError
-from triage_tui.domain.timeparse import parse_time
+from triage_tui.domain.timeparse import parse_date, parse_time
 from triage_tui.services.context import ServiceContext, current_username, open_context
 from triage_tui.services.lazy import officers as officer_services
 
@@ -208,6 +208,20 @@ class TimeType(click.ParamType):
             return value
         try:
             return parse_time(str(value), end_of_day=self.end_of_day)
+        except TriageError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class DateType(click.ParamType):
+    """A calendar date (a deadline such as the ombudsman's respond-by), ISO or UK style."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        try:
+            return parse_date(str(value))
         except TriageError as exc:
             self.fail(str(exc), param, ctx)
 

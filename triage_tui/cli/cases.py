@@ -10,6 +10,7 @@ import click
 from triage_tui.cli.base import TimeType, actor, choice, common, main, services
 from triage_tui.cli.output import emit_json, local
 from triage_tui.domain.codes import COMPLAINT_TYPES, CaseType, CloseReason, Outcome, Status
+from triage_tui.domain.policy import Policy
 from triage_tui.domain.text import visible, visible_line
 from triage_tui.domain.views import CaseView
 from triage_tui.services.lazy import cases as case_services
@@ -55,7 +56,7 @@ def case() -> None:
     """Look at and act on cases."""
 
 
-def _done(ctx: click.Context, case_view: CaseView, message: str, as_json: bool) -> None:
+def done(ctx: click.Context, case_view: CaseView, message: str, as_json: bool) -> None:
     svc = services(ctx)
     if as_json:
         emit_json(case_view.to_json(svc.now(), svc.policy))
@@ -141,7 +142,7 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
         return
     # Every line but the details is one line of stored text, made visible whole when printed (below).
     lines = [
-        f"{c.reference}  {c.type.label} · {c.status.label}" + (f" · {c.officer}" if c.officer else ""),
+        f"{c.reference}  {c.type.label_at(c.stage)} · {c.status.label}" + (f" · {c.officer}" if c.officer else ""),
         f"  received   {local(c.received_at)} by {c.channel}",
         f"  customer   {c.customer_name}" + "".join(f" · {v}" for v in (c.customer_email, c.customer_phone) if v),
     ]
@@ -176,8 +177,10 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
             f"  {label:<10} {other.reference}  {why_words.get(other.why, other.why)} · {other.status.label.lower()}"
             f" · received {local(other.received_at)}"
         )
+    lines.extend(_stage_lines(c, svc.policy))
     lines.append("  clocks")
-    for clock in c.clocks(svc.policy).all():
+    clocks = [*c.clocks(svc.policy).all(), *(c.ombudsman.clocks(svc.policy) if c.ombudsman else [])]
+    for clock in clocks:
         if clock.due_at is None:
             state = "not started"
         elif clock.running:
@@ -189,8 +192,49 @@ def case_show(ctx: click.Context, reference: str, as_json: bool) -> None:
     for e in c.events:
         move = f"{e.from_status or '-'} -> {e.to_status}" if e.from_status != e.to_status else ""
         extra = ", ".join(f"{k}: {v}" for k, v in e.details.items() if v not in (None, ""))
-        lines.append(f"    {local(e.at)}  {e.actor:<12} {e.action:<12} {move:<26} {extra}".rstrip())
+        lines.append(f"    {local(e.at)}  {e.actor:<12} {e.action:<18} {move:<26} {extra}".rstrip())
     click.echo("\n".join(line if i in kept else visible_line(line) for i, line in enumerate(lines)))
+
+
+def _stage_lines(c: CaseView, policy: Policy) -> list[str]:
+    """The stages a complaint has been through, its extensions and the ombudsman's part (nothing for a case that
+    never left stage 1 and has neither)."""
+    lines: list[str] = []
+    last = policy.last_stage(c.type)
+    if c.stage > 1 or c.extensions:
+        for s in c.stages:
+            response = s.clocks(c.received_at, c.triaged_at, policy).response
+            parts = [f"started {local(s.started_at)}"]
+            if s.officer:
+                parts.append(s.officer)
+            if s.service:
+                parts.append(f"sent to {s.service}")
+            if s.responded_at is not None:
+                parts.append(f"responded {local(s.responded_at)}" + (f" ({s.outcome})" if s.outcome else ""))
+            elif response.due_at is not None:
+                parts.append(f"response due {local(response.due_at)}")
+            if s.extension_days:
+                parts.append(f"extended {s.extension_days} working days")
+            label = f"stage {s.stage}" + (f"/{last}" if last else "")
+            lines.append(f"  {label:<10} " + " · ".join(parts))
+    for x in c.extensions:
+        due = local(x.response_due_at) if x.response_due_at else "-"
+        lines.append(f"  {'extended':<10} stage {x.stage} by {x.working_days} working days to {due}: {x.reason}")
+    o = c.ombudsman
+    if o is not None:
+        parts = [f"{o.reference} opened {local(o.opened_at)}"]
+        if o.respond_by:
+            parts.append(f"respond by {o.respond_by:%d/%m/%Y}")
+        if o.answered_at:
+            parts.append(f"answered {local(o.answered_at)}")
+        if o.decision:
+            parts.append(f"decision {o.decision}")
+        if o.remedy:
+            parts.append(f"remedy: {o.remedy}" + (f" by {o.remedy_due:%d/%m/%Y}" if o.remedy_due else ""))
+        if o.complied_at:
+            parts.append(f"complied {local(o.complied_at)}")
+        lines.append(f"  {'ombudsman':<10} " + " · ".join(parts))
+    return lines
 
 
 @case.command("classify")
@@ -218,7 +262,7 @@ def case_classify(
         svc, actor(ctx), reference, CaseType(kind), reason=reason, at=at, expected_version=expect_version
     )
     ack = c.clocks(svc.policy).acknowledgement.due_at
-    _done(ctx, c, f"classified as {c.type.label}; acknowledgement due {local(ack)}", as_json)
+    done(ctx, c, f"classified as {c.type.label}; acknowledgement due {local(ack)}", as_json)
 
 
 @case.command("acknowledge")
@@ -245,7 +289,7 @@ def case_acknowledge(
         svc, actor(ctx), reference, channel=channel, note=note, at=at, expected_version=expect_version
     )
     due = c.clocks(svc.policy).response.due_at
-    _done(ctx, c, f"acknowledged; response due {local(due)}", as_json)
+    done(ctx, c, f"acknowledged; response due {local(due)}", as_json)
 
 
 @case.command("signpost")
@@ -280,7 +324,7 @@ def case_signpost(
         expected_version=expect_version,
     )
     where = f"signposted to {c.signposted_to}" if c.signposted_to else f"service request to {c.service}"
-    _done(ctx, c, f"{where}; closed", as_json)
+    done(ctx, c, f"{where}; closed", as_json)
 
 
 @case.command("allocate")
@@ -303,7 +347,7 @@ def case_allocate(
     c = case_services.allocate(
         services(ctx), actor(ctx), reference, officer_username, at=at, expected_version=expect_version
     )
-    _done(ctx, c, f"allocated to {c.officer}", as_json)
+    done(ctx, c, f"allocated to {c.officer}", as_json)
 
 
 @case.command("send")
@@ -321,7 +365,7 @@ def case_send(
     c = case_services.send_to_service(
         services(ctx), actor(ctx), reference, service, at=at, expected_version=expect_version
     )
-    _done(ctx, c, f"sent to {c.service}", as_json)
+    done(ctx, c, f"sent to {c.service}", as_json)
 
 
 @case.command("respond")
@@ -349,7 +393,7 @@ def case_respond(
         at=at,
         expected_version=expect_version,
     )
-    _done(ctx, c, "response sent; complete" + (f" ({c.outcome})" if c.outcome else ""), as_json)
+    done(ctx, c, "response sent; complete" + (f" ({c.outcome})" if c.outcome else ""), as_json)
 
 
 @case.command("close")
@@ -383,7 +427,7 @@ def case_close(
         at=at,
         expected_version=expect_version,
     )
-    _done(ctx, c, f"closed ({c.close_reason})", as_json)
+    done(ctx, c, f"closed ({c.close_reason})", as_json)
 
 
 @case.command("reopen")
@@ -406,7 +450,7 @@ def case_reopen(
     c = case_services.reopen(
         services(ctx), actor(ctx), reference, reason=reason, at=at, expected_version=expect_version
     )
-    _done(ctx, c, f"reopened; {c.status.label.lower()}", as_json)
+    done(ctx, c, f"reopened; {c.status.label.lower()}", as_json)
 
 
 @case.command("edit")
@@ -436,7 +480,7 @@ def case_edit(
     )
     edits = [e for e in c.events if e.action == "edit"]
     changed = max(edits, key=lambda e: e.id).details.get("changes", {}) if edits else {}
-    _done(ctx, c, "corrected " + ", ".join(name.replace("_", " ") for name in changed), as_json)
+    done(ctx, c, "corrected " + ", ".join(name.replace("_", " ") for name in changed), as_json)
 
 
 @case.command("release")
@@ -447,7 +491,7 @@ def case_edit(
 def case_release(ctx: click.Context, reference: str, as_json: bool) -> None:
     """Give up a claim on a new contact (a supervisor may release anyone's)."""
     c = desk_services.release(services(ctx), actor(ctx), reference)
-    _done(ctx, c, "claim released", as_json)
+    done(ctx, c, "claim released", as_json)
 
 
 @case.command("reassign")
@@ -470,7 +514,7 @@ def case_reassign(
     c = case_services.reassign(
         services(ctx), actor(ctx), reference, officer_username, reason=reason, expected_version=expect_version
     )
-    _done(ctx, c, f"reassigned to {c.officer}", as_json)
+    done(ctx, c, f"reassigned to {c.officer}", as_json)
 
 
 @case.command("note")
@@ -482,7 +526,7 @@ def case_reassign(
 def case_note(ctx: click.Context, reference: str, text: str, as_json: bool) -> None:
     """Add a note to the case's history."""
     c = case_services.add_note(services(ctx), actor(ctx), reference, text)
-    _done(ctx, c, "note added", as_json)
+    done(ctx, c, "note added", as_json)
 
 
 @case.command("cohort")
@@ -494,4 +538,4 @@ def case_note(ctx: click.Context, reference: str, text: str, as_json: bool) -> N
 def case_cohort(ctx: click.Context, reference: str, tag: str | None, as_json: bool) -> None:
     """Tag a case with a cohort, such as a backlog to recover; no TAG takes it off (supervisors only)."""
     c = case_services.set_cohort(services(ctx), actor(ctx), reference, tag)
-    _done(ctx, c, f"cohort {c.cohort}" if c.cohort else "no cohort", as_json)
+    done(ctx, c, f"cohort {c.cohort}" if c.cohort else "no cohort", as_json)

@@ -22,6 +22,16 @@ class CaseType(StrEnum):
     def is_complaint(self) -> bool:
         return self in COMPLAINT_TYPES
 
+    @property
+    def kind_label(self) -> str:
+        """The kind without the stage the briefing's label names ("Statutory Children", not "... Stage 1")."""
+        return self.label.removesuffix(" Stage 1")
+
+    def label_at(self, stage: int) -> str:
+        """The label of a complaint at a stage: the briefing's at stage 1, "Statutory Children Stage 3" or
+        "Corporate Stage 2" after."""
+        return self.label if stage <= 1 else f"{self.kind_label} Stage {stage}"
+
 
 TYPE_LABELS: dict[CaseType, str] = {
     CaseType.ADULTS: "Statutory Adults",

@@ -125,10 +125,17 @@ TRANSITIONS: dict[tuple[Action, Status], Status] = {
     },
 }
 
-# Actions a refusal does not list among the ways forward: claims are the desk's business, and the ombudsman's
-# follow-ups are allowed everywhere once an enquiry is open.
+# Actions a refusal does not list among the ways forward: claims are the desk's business, the panel belongs to one
+# stage of one kind, and the ombudsman's follow-ups are allowed everywhere once an enquiry is open.
 UNLISTED = frozenset(
-    {Action.CLAIM, Action.RELEASE, Action.OMBUDSMAN_ANSWER, Action.OMBUDSMAN_DECIDE, Action.OMBUDSMAN_COMPLIED}
+    {
+        Action.CLAIM,
+        Action.RELEASE,
+        Action.PANEL,  # children's stage 3 only: listed everywhere it would mislead
+        Action.OMBUDSMAN_ANSWER,
+        Action.OMBUDSMAN_DECIDE,
+        Action.OMBUDSMAN_COMPLIED,
+    }
 )
 
 # Transitions whose target the service decides from the case's own history: a closed case reopens to the

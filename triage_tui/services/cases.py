@@ -390,7 +390,7 @@ def classify(
         stage = case.stage or 1
         if stage > 1 and ctx.policy.stage_rule(kind, stage) is None:
             raise InvalidInput(
-                f"case {case.reference} is at stage {stage}: {kind.label} complaints have "
+                f"case {case.reference} is at stage {stage}: {kind.kind_label} complaints have "
                 f"{_stage_count(ctx.policy.last_stage(kind))}, so it cannot be one now"
             )
         _leave_new(case, when)

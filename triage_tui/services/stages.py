@@ -52,7 +52,7 @@ def escalate(
         if stage >= last:
             what = "has one stage" if last == 1 else f"has {last} stages and this is the last"
             raise TransitionRefused(
-                f"case {case.reference}: a {kind.label} complaint {what}; the customer who is still unhappy may go "
+                f"case {case.reference}: a {kind.kind_label} complaint {what}; the customer who is still unhappy may go "
                 f"to {OMBUDSMAN} (record it with: triage case ombudsman open {case.reference} --reference R)"
             )
         nxt = ctx.policy.stage_rule(kind, stage + 1)
@@ -134,7 +134,7 @@ def extend(
             raise TransitionRefused(f"case {case.reference} is not a complaint: it has no response deadline to extend")
         if not rule.extendable:
             raise TransitionRefused(
-                f"case {case.reference}: stage {stage} of a {CaseType(case.type).label} complaint cannot be extended"
+                f"case {case.reference}: stage {stage} of a {CaseType(case.type).kind_label} complaint cannot be extended"
             )
         before = case_clocks(case_times(case), ctx.policy).response
         if before.due_at is None:
@@ -202,7 +202,7 @@ def record_panel(
         rule = _rule(ctx.policy, case)
         if rule is None or rule.panel_days is None:
             raise TransitionRefused(
-                f"case {case.reference} is at stage {case.stage or 1} of a {CaseType(case.type).label} complaint, "
+                f"case {case.reference} is at stage {case.stage or 1} of a {CaseType(case.type).kind_label} complaint, "
                 "which has no review panel (children's complaints have one at stage 3)"
             )
         if case.panel_at is not None:
