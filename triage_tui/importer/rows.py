@@ -6,12 +6,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import COMPLAINT_TYPES, TYPE_LABELS, CaseType, Channel, CloseReason, Outcome, Status
 from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.policy import DEFAULT_POLICY, Policy
 from triage_tui.domain.text import FORMULA_STARTS, LIMITS
 from triage_tui.domain.timeparse import parse_time
+from triage_tui.importer import stages
 from triage_tui.importer.source import PROBLEMS, Cell, shown
 from triage_tui.services.history import HistoryRow
 from triage_tui.services.officers import USERNAME
@@ -39,6 +42,8 @@ TEXT_LIMITS = {
     },
     "officer": LIMITS["username"],
     "duplicate_of": LIMITS["reference"],
+    "stage2_officer": LIMITS["username"],
+    "stage2_service": LIMITS["service"],
 }
 # Longer than any way of writing a time: refused before parsing, so a megabyte cell is not parsed or quoted.
 TIME_TEXT_LIMIT = 64
@@ -83,8 +88,9 @@ TIME_COLUMNS = (*MILESTONES, "acknowledged_at", "closed_at")
 @dataclass(slots=True)
 class ImportRow:
     line: int
-    history: HistoryRow
+    history: HistoryRow  # with a stage 2, the history of stage 1 (a responded case)
     keyed: bool  # False: the reference was made from received_at, customer_name and summary
+    second: stages.StageTwo | None = None  # stage 2, where the customer asked for it
 
 
 class RowError(Exception):
@@ -112,9 +118,17 @@ def content_reference(received_at: datetime, customer: str, summary: str) -> str
 class RowChecker:
     """Checks rows against the codes, the lifecycle and the officers known (or to be created)."""
 
-    def __init__(self, officers: dict[str, tuple[str, int]], *, create_officers: bool, now: datetime) -> None:
+    def __init__(
+        self,
+        officers: dict[str, tuple[str, int]],
+        *,
+        create_officers: bool,
+        now: datetime,
+        policy: Policy = DEFAULT_POLICY,
+    ) -> None:
         """`officers`: every officer's (username, id) by lower-cased username (names are one regardless of case)."""
         self.officers = officers
+        self.policy = policy
         self.create_officers = create_officers
         self.new_officers: dict[str, str] = {}  # lower-cased: the spelling first given
         self.now = now
@@ -159,20 +173,27 @@ class RowChecker:
         signposted_to = text(value, "signposted_to", errors) if (value := get("signposted_to")) else None
         service = text(value, "service", errors) if (value := get("service")) else None
 
-        if status is not Status.NEW or kind is not None or any(times.values()) or reason or outcome or duplicate_of:
-            self._check_lifecycle(status, kind, officer, times, reason, outcome, duplicate_of, signposted_to, errors)
-            self._check_order(received, times, errors)
-        officer_id = None
-        if officer is not None:
-            known = self.officers.get(officer.lower())
-            if known is not None:
-                officer, officer_id = known
-            elif not self.create_officers:
-                errors.append(("officer", f"unknown officer {shown(officer)} (add them, or use --create-officers)"))
-            elif not USERNAME.match(officer):
-                errors.append(("officer", f"{shown(officer)} cannot be a username: letters, digits, '.', '_' or '-'"))
-            else:
-                officer = self.new_officers.setdefault(officer.lower(), officer)
+        second: stages.StageTwo | None = None
+        if get(stages.REQUESTED):
+            second = self._stage_two(get, status, kind, officer, times, reason, duplicate_of, errors)
+            # Stage 1 was responded before the customer asked for stage 2; its closure columns are stage 2's.
+            first = {**times, "closed_at": None}
+            self._check_lifecycle(
+                Status.RESPONDED, kind, officer, first, None, outcome, None, signposted_to, errors, stages.STAGE_ONE
+            )
+            self._check_order(received, first, errors)
+        else:
+            for column in stages.COLUMNS:  # absent columns cost a dictionary miss each
+                if get(column):
+                    errors.append((column, f"given, but {stages.REQUESTED} is not: the case never reached stage 2"))
+            if status is not Status.NEW or kind is not None or any(times.values()) or reason or outcome or duplicate_of:
+                self._check_lifecycle(
+                    status, kind, officer, times, reason, outcome, duplicate_of, signposted_to, errors
+                )
+                self._check_order(received, times, errors)
+        officer, officer_id = self._officer(officer, "officer", errors)
+        if second is not None:
+            second.officer, second.officer_id = self._officer(second.officer, stages.OFFICER, errors)
         email = text(value, "customer_email", errors) if (value := get("customer_email")) else None
         phone = text(value, "customer_phone", errors) if (value := get("customer_phone")) else None
         address = text(value, "customer_address", errors) if (value := get("customer_address")) else None
@@ -189,7 +210,7 @@ class RowChecker:
             customer_name=customer,
             summary=summary,
             type=final_type,
-            status=status,
+            status=Status.RESPONDED if second is not None else status,
             customer_email=email,
             customer_phone=phone,
             customer_address=address,
@@ -209,7 +230,73 @@ class RowChecker:
             duplicate_of=duplicate_of,
             cohort=cohort,
         )
-        return ImportRow(line, history, keyed=reference is not None), errors
+        return ImportRow(line, history, keyed=reference is not None, second=second), errors
+
+    def _officer(self, name: str | None, column: str, errors: list[tuple[str, str]]) -> tuple[str | None, int | None]:
+        """An officer named by the file: (username as stored, id), or (the name, None) for one to be created."""
+        if name is None:
+            return None, None
+        known = self.officers.get(name.lower())
+        if known is not None:
+            return known
+        if not self.create_officers:
+            errors.append((column, f"unknown officer {shown(name)} (add them, or use --create-officers)"))
+        elif not USERNAME.match(name):
+            errors.append((column, f"{shown(name)} cannot be a username: letters, digits, '.', '_' or '-'"))
+        else:
+            name = self.new_officers.setdefault(name.lower(), name)
+        return name, None
+
+    def _stage_two(
+        self,
+        get: Any,
+        status: Status,
+        kind: CaseType | None,
+        officer: str | None,
+        times: dict[str, datetime | None],
+        reason: CloseReason | None,
+        duplicate_of: str | None,
+        errors: list[tuple[str, str]],
+    ) -> stages.StageTwo | None:
+        """Stage 2's columns read and checked; None when the request's own time is not a time (reported)."""
+        requested = self._when(get(stages.REQUESTED), stages.REQUESTED, errors)
+        officer2 = self._text(value, stages.OFFICER, errors) if (value := get(stages.OFFICER)) else None
+        times2: dict[str, datetime | None] = dict.fromkeys(stages.TIME_COLUMNS)
+        for column in stages.TIME_COLUMNS:
+            if value := get(column):
+                times2[column] = self._when(value, column, errors)
+        service2 = self._text(value, stages.SERVICE, errors) if (value := get(stages.SERVICE)) else None
+        outcome2: Outcome | None = (
+            self._code(value, stages.OUTCOME, OUTCOMES, "outcome", errors) if (value := get(stages.OUTCOME)) else None
+        )
+        if requested is None:
+            return None
+        stages.check(
+            policy=self.policy,
+            status=status,
+            kind=kind,
+            officer=officer,
+            responded_at=times["responded_at"],
+            requested=requested,
+            officer2=officer2,
+            times2=times2,
+            outcome2=outcome2,
+            closed_at=times["closed_at"],
+            reason=reason,
+            duplicate_of=duplicate_of,
+            errors=errors,
+        )
+        return stages.StageTwo(
+            requested_at=requested,
+            status=status,
+            officer=officer2,
+            allocated_at=times2["stage2_allocated_at"],
+            acknowledged_at=times2[stages.ACKNOWLEDGED],
+            sent_to_service_at=times2["stage2_sent_to_service_at"],
+            service=service2,
+            responded_at=times2["stage2_responded_at"],
+            outcome=outcome2.value if outcome2 else None,
+        )
 
     @staticmethod
     def _text(value: Cell, column: str, errors: list[tuple[str, str]], required: bool = False) -> str | None:
@@ -279,8 +366,11 @@ class RowChecker:
         duplicate_of: str | None,
         signposted_to: str | None,
         errors: list[tuple[str, str]],
+        what: str | None = None,
     ) -> None:
-        """Each milestone up to the status needs its time, and none beyond it may be given."""
+        """Each milestone up to the status needs its time, and none beyond it may be given. `what` names the
+        stage checked where the status is not the row's own (stage 1 of an escalated case)."""
+        what = what or f"status {status.value}"
         if status is Status.CLOSED:
             if times["closed_at"] is None:
                 errors.append(("closed_at", "required for a closed case"))
@@ -314,7 +404,7 @@ class RowChecker:
             stage = STAGES.index(status)
             for index, column in enumerate(MILESTONES, start=1):
                 if index <= stage and times[column] is None:
-                    errors.append((column, f"required for status {status.value}"))
+                    errors.append((column, f"required for {what}"))
                 elif index > stage and times[column] is not None:
                     errors.append((column, f"given, but the status is {status.value}"))
             if times["closed_at"] is not None:
@@ -325,7 +415,7 @@ class RowChecker:
                 errors.append(("duplicate_of", f"given, but the status is {status.value}"))
             self._complaint_type(kind, stage >= 1, errors)
             if stage >= 2 and not officer:
-                errors.append(("officer", f"required for status {status.value}"))
+                errors.append(("officer", f"required for {what}"))
         if times["acknowledged_at"] is not None and times["allocated_at"] is None:
             errors.append(("acknowledged_at", "a case is acknowledged after it is allocated"))
         if outcome is not None and status is not Status.RESPONDED:

@@ -32,6 +32,7 @@ from triage_tui.domain.codes import Role
 from triage_tui.domain.errors import InvalidInput, RoleRefused, StoreUnavailable
 from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.text import safe_cell
+from triage_tui.importer import stages
 from triage_tui.importer.rows import RowChecker
 from triage_tui.importer.source import PROBLEMS, Cell, read_rows, shown
 from triage_tui.services.context import ServiceContext
@@ -112,7 +113,7 @@ def run_import(
     with ctx.store.read() as session:
         importer = require_officer(session, actor)
         officers = {o.username.lower(): (o.username, o.id) for o in queries.officers(session) if o.id is not None}
-    checker = RowChecker(officers, create_officers=options.create_officers, now=now)
+    checker = RowChecker(officers, create_officers=options.create_officers, now=now, policy=ctx.policy)
     result = ImportResult(file=path.name, dry_run=options.dry_run)
     with contextlib.ExitStack() as stack:
         # The rejects file appears, complete, only if the whole run succeeds (see outfiles.new_file).
@@ -176,11 +177,13 @@ def run_import(
 
 def _names(chunk: list[Spooled], added: dict[str, int]) -> set[str]:
     """The usernames, as the file spells them, of the officers a chunk's transaction added."""
-    return {row[2] for row in chunk if row[2] is not None and row[2].lower() in added}
+    return {name for row in chunk for name in row[2] if name is not None and name.lower() in added}
 
 
-# (line, reference given?, officer, case row, event rows, state rows): ready for the database, see HistoryWriter
-Spooled = tuple[int, bool, str | None, list[Any], list[list[Any]], list[list[Any]]]
+# (line, reference given?, officers, case row, event rows, state rows, earlier stage row or None): ready for the
+# database, see HistoryWriter. The officers: the current stage's (the case row's), then stage 1's where the case
+# is at stage 2 (the earlier stage row's); either may still be to create, its id filled in when it is.
+Spooled = tuple[int, bool, tuple[str | None, ...], list[Any], list[list[Any]], list[list[Any]], list[Any] | None]
 REF, RECEIVED, CUSTOMER, SUMMARY = (
     bulk.CASE_FIELDS.index(name) for name in ("reference", "received_at", "customer_name", "summary")
 )
@@ -248,10 +251,19 @@ def _check_all(
                 first_line[key] = line
                 if history.duplicate_of:
                     links[key] = _Link(history.reference, history.duplicate_of, line, cells)
-                if history.officer is not None and history.officer_id is None:
+                second = row.second
+                officers: tuple[str | None, ...] = (history.officer,)
+                stage_row = None
+                if second is None:
+                    prepared = writer.prepare(history, line)
+                else:
+                    prepared, stage_row = stages.prepare(writer, history, second, line)
+                    officers = (second.officer, history.officer)
+                if (history.officer is not None and history.officer_id is None) or (
+                    second is not None and second.officer is not None and second.officer_id is None
+                ):
                     new_officer_lines.append(line)
-                prepared = writer.prepare(history, line)
-                chunk.append((line, row.keyed, history.officer, prepared.case, prepared.events, prepared.states))
+                chunk.append((line, row.keyed, officers, prepared.case, prepared.events, prepared.states, stage_row))
                 if len(chunk) >= options.chunk:
                     pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
                     chunks += 1
@@ -375,15 +387,17 @@ def _write(
                 if row[3][REF].lower() not in stored
                 and (row[1] or (row[3][RECEIVED], row[3][CUSTOMER], row[3][SUMMARY]) not in same)
             ]
-            missing = sorted({row[2] for row in fresh if row[2] is not None and row[2].lower() not in officers})
+            missing = sorted(
+                {name for row in fresh for name in row[2] if name is not None and name.lower() not in officers}
+            )
             if missing:
                 added = add_officers(session, actor, missing, now)
             if fresh:
                 ids = {**officers, **added}
                 for row in fresh:
-                    if row[2] is not None and row[3][bulk.OFFICER_SLOT] is None:
-                        row[3][bulk.OFFICER_SLOT] = ids[row[2].lower()]
+                    _fill_officers(row, ids)
                 write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
+                _write_stages(session, fresh)
             if last:
                 _record_run(session, actor, result, now, len(fresh), len(chunk) - len(fresh))
             if dry_run:
@@ -391,6 +405,31 @@ def _write(
     except _RollBack:
         pass
     return len(fresh), len(chunk) - len(fresh), added
+
+
+def _fill_officers(row: Spooled, ids: dict[str, int]) -> None:
+    """The ids of officers created by this import, where the row names them."""
+    current, *earlier = row[2]
+    if current is not None and row[3][bulk.OFFICER_SLOT] is None:
+        row[3][bulk.OFFICER_SLOT] = ids[current.lower()]
+    stage_row = row[6]
+    if earlier and earlier[0] is not None and stage_row is not None and stage_row[stages.STAGE_OFFICER_SLOT] is None:
+        stage_row[stages.STAGE_OFFICER_SLOT] = ids[earlier[0].lower()]
+
+
+def _write_stages(session: Any, fresh: list[Spooled]) -> None:
+    """The earlier stages of the cases just inserted (only those at stage 2 have one), pointed at their case."""
+    staged = [row for row in fresh if row[6] is not None]
+    if not staged:
+        return
+    ids = bulk.ids_by_reference(session, [row[3][REF] for row in staged])
+    rows = []
+    for row in staged:
+        stage_row = row[6]
+        assert stage_row is not None
+        stage_row[0] = ids[row[3][REF]]
+        rows.append(stage_row)
+    bulk.insert_stage_rows(session, rows)
 
 
 def _record_run(session: Any, actor: str, result: ImportResult, now: datetime, imported: int, duplicates: int) -> None:

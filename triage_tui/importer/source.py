@@ -50,6 +50,16 @@ COLUMNS = (
     "signposted_to",
     "duplicate_of",
     "cohort",
+    # A case escalated to stage 2 (importer/stages.py): the columns above then describe stage 1, and `status`
+    # with the closure columns describes stage 2.
+    "stage2_requested_at",
+    "stage2_officer",
+    "stage2_allocated_at",
+    "stage2_acknowledged_at",
+    "stage2_sent_to_service_at",
+    "stage2_service",
+    "stage2_responded_at",
+    "stage2_outcome",
 )
 REQUIRED = ("received_at", "customer_name", "summary")
 # Fields far beyond any real complaint; the csv module's own default (128 KiB) would stop the whole file.
@@ -57,7 +67,7 @@ FIELD_LIMIT = 16 * 1024 * 1024
 # A physical line is read whole before the csv module sees it: bounded, so a file without line ends is refused
 # instead of read into memory at once.
 LINE_LIMIT = FIELD_LIMIT + 1024 * 1024
-# Far more columns than any export a council would send (24 are known); a header wider than this is not one.
+# Far more columns than any export a council would send (32 are known); a header wider than this is not one.
 MAX_COLUMNS = 1000
 # Excel's last row: a sheet claiming rows beyond it is not a spreadsheet Excel wrote.
 MAX_SHEET_ROW = 1_048_576

@@ -16,10 +16,11 @@ from sqlmodel import Session
 
 from triage_tui.store.chain import chain_rows
 from triage_tui.store.quick import sqlite_time
-from triage_tui.store.tables import Case, Event
+from triage_tui.store.tables import Case, CaseStage, Event
 
 CASES = Case.__table__  # type: ignore[attr-defined]
 EVENTS = Event.__table__  # type: ignore[attr-defined]
+STAGES = CaseStage.__table__  # type: ignore[attr-defined]
 
 
 def ids_by_reference(session: Session, references: Sequence[str]) -> dict[str, int]:
@@ -56,6 +57,8 @@ EVENT_FIELDS = ("case_id", "at", "actor", "action", "from_status", "to_status", 
 # What insert_event_rows adds to each: its place in the audit chain and its hash.
 CHAIN_FIELDS = ("seq", "hash")
 OFFICER_SLOT = CASE_FIELDS.index("officer_id")
+# An earlier stage of a case, kept as an escalation keeps it (case_stages); the case's id is filled in on insert.
+STAGE_ROW_FIELDS = tuple(column.name for column in STAGES.columns if column.name != "id")
 
 
 def parse_stored_time(value: Any) -> datetime:
@@ -120,4 +123,12 @@ def insert_state_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
         sql = (
             f"INSERT INTO case_states ({', '.join(STATE_FIELDS)}) VALUES ({_placeholders(session, len(STATE_FIELDS))})"
         )
+        session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
+
+
+def insert_stage_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert prepared earlier-stage rows (STAGE_ROW_FIELDS order) with the driver's executemany."""
+    if rows:
+        marks = _placeholders(session, len(STAGE_ROW_FIELDS))
+        sql = f"INSERT INTO case_stages ({', '.join(STAGE_ROW_FIELDS)}) VALUES ({marks})"
         session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
