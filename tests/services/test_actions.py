@@ -216,6 +216,21 @@ EXPECTED_TARGET: dict[Status, dict[Action, Status]] = {
     # Reopened, a closed case goes back to the status it was closed from (_make_case_in closes a new one).
     Status.CLOSED: {Action.REOPEN: Status.NEW, Action.NOTE: Status.CLOSED, Action.EDIT: Status.CLOSED},
 }
+# The Complaint Handling Code (DOMAIN.md "Stages, extensions and the ombudsman"): the customer asks for the next
+# stage once a stage's response has gone; an open stage's deadline is extended (or its panel sits) in place; the
+# ombudsman looks at a complaint the council has finished with, and the enquiry then runs its course whatever
+# the case's status.
+EXPECTED_TARGET[Status.RESPONDED][Action.ESCALATE] = Status.TRIAGED
+for _open in (Status.TRIAGED, Status.ALLOCATED, Status.WITH_SERVICE):
+    EXPECTED_TARGET[_open] |= {Action.EXTEND: _open, Action.PANEL: _open}
+for _done in (Status.RESPONDED, Status.CLOSED):
+    EXPECTED_TARGET[_done][Action.OMBUDSMAN_OPEN] = _done
+for _any in Status:
+    EXPECTED_TARGET[_any] |= {
+        Action.OMBUDSMAN_ANSWER: _any,
+        Action.OMBUDSMAN_DECIDE: _any,
+        Action.OMBUDSMAN_COMPLIED: _any,
+    }
 
 
 def test_the_code_table_matches_the_written_out_one() -> None:
