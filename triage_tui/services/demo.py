@@ -1,18 +1,21 @@
 """A realistic desk for trying the product: officers in the three teams and a few hundred contacts received
 over the last three weeks, each taken through the lifecycle by the same services an officer uses, at the
-times it would have happened, so the countdowns are live and the history reads true."""
+times it would have happened, so the countdowns are live and the history reads true. A few older complaints
+have gone further: escalated to a later stage, extended, or taken to the ombudsman."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from triage_tui.domain.codes import CaseType, Channel, CloseReason, Outcome, Role, Team
+from triage_tui.domain.codes import CaseType, Channel, CloseReason, OmbudsmanDecision, Outcome, Role, Team
 from triage_tui.domain.errors import InvalidInput, StoreUnavailable, TriageError
 from triage_tui.domain.text import limit_of
-from triage_tui.services import cases
+from triage_tui.services import cases, stages
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import add_officer, require_officer, require_supervisor
 from triage_tui.store import queries
@@ -183,7 +186,8 @@ def fill_demo(
         return None
     rng = random.Random(seed)
     now = ctx.now()
-    start = now - timedelta(days=DAYS + 1)
+    # The staff are there before the oldest escalated complaint was received.
+    start = now - timedelta(days=HISTORY_DAYS + 1)
     staff = prepare(at_time(ctx, start), actor, force=force)
 
     triage_team = [p.username for p in staff if p.team is Team.TRIAGE]
@@ -202,10 +206,11 @@ def fill_demo(
         _one_contact(ctx, rng, received, now, triage_team, complaints_team, contacts)
         made += 1
     made += _repeat_contacts(ctx, random.Random(seed + 1), contacts, now, triage_team)
+    later = _later_stages(ctx, random.Random(seed + 2), now, triage_team, complaints_team)
     return (
         f"filled {ctx.store.path or 'the database'} with demo data: {len(staff)} staff in the triage, complaints "
-        f"and recovery teams and {made} contacts received over the last {DAYS} days "
-        f"(you act as {actor}; try `triage officer list`)"
+        f"and recovery teams, {made} contacts received over the last {DAYS} days and {later} complaints "
+        f"escalated, extended or with the ombudsman (you act as {actor}; try `triage officer list`)"
     )
 
 
@@ -373,6 +378,248 @@ def _repeat_contacts(
         )
         made += 1
     return made
+
+
+# --- complaints that went further: later stages, extensions and the ombudsman ------------------------------------
+
+# The oldest of them was received this many days ago (the ombudsman's remedies take months).
+HISTORY_DAYS = 330
+
+
+@dataclass(frozen=True)
+class Later:
+    """One complaint that went past stage 1, as a plan of steps in days before now (negative: the past)."""
+
+    kind: CaseType
+    summary: str
+    service: str
+    received: float  # days before now, like every time below
+    # Each stage answered: (acknowledged, sent, responded, escalated), days before now; the stage after the last
+    # escalation is the current one.
+    answered: tuple[tuple[float, float, float, float], ...]
+    # The current stage: allocated, acknowledged, sent (None: not yet).
+    allocated: float | None = None
+    acknowledged: float | None = None
+    sent: float | None = None
+    responded: float | None = None
+    extensions: tuple[tuple[float, int, str], ...] = ()  # (when, working days, the reason the customer was told)
+    ombudsman: tuple[float, ...] = ()  # opened, answered, decided, complied (as far as it went)
+    remedy: tuple[str, float] | None = None  # what, and its due date in days before now (negative: ahead)
+
+
+LATER: tuple[Later, ...] = (
+    # Stage 2 requests waiting for an officer: two just in, one whose acknowledgement is falling due.
+    Later(CaseType.CORPORATE, "Bins missed three weeks running", "Waste and Recycling", 40, ((38, 37, 25, 1),)),
+    Later(
+        CaseType.OTHER,
+        "Debt recovery letter after the account was paid",
+        "Revenues and Benefits",
+        50,
+        ((48, 47, 36, 3),),
+    ),
+    Later(
+        CaseType.CORPORATE, "Parking fine issued while displaying a permit", "Parking Services", 55, ((53, 52, 40, 5),)
+    ),
+    # Stage 2 with the service, its response extended with the customer told why.
+    Later(
+        CaseType.CORPORATE,
+        "Planning enforcement not acting on an extension",
+        "Planning",
+        75,
+        ((73, 72, 60, 30),),
+        allocated=29,
+        acknowledged=28,
+        sent=27,
+        extensions=((3, 10, "Planning need a site visit and the officer's report before the final reply"),),
+    ),
+    # Answered at stage 2; the ombudsman has opened an enquiry and is waiting for the council's answer.
+    Later(
+        CaseType.CORPORATE,
+        "Council tax charged twice this month",
+        "Revenues and Benefits",
+        150,
+        ((148, 147, 134, 118),),
+        allocated=117,
+        acknowledged=116,
+        sent=115,
+        responded=90,
+        ombudsman=(8,),
+    ),
+    # The ombudsman upheld it and set a remedy, still to be carried out.
+    Later(
+        CaseType.CORPORATE,
+        "Blue badge application lost",
+        "Blue Badge Team",
+        300,
+        ((298, 297, 285, 262),),
+        allocated=261,
+        acknowledged=260,
+        sent=259,
+        responded=235,
+        ombudsman=(170, 150, 20),
+        remedy=("Apologise in writing and pay £150 for the time and trouble", -14),
+    ),
+    # Upheld, and the remedy carried out in time.
+    Later(
+        CaseType.CORPORATE,
+        "Pothole reported in March still not repaired",
+        "Highways",
+        HISTORY_DAYS,
+        ((328, 327, 315, 292),),
+        allocated=291,
+        acknowledged=290,
+        sent=289,
+        responded=265,
+        ombudsman=(200, 185, 95, 70),
+        remedy=("Repair the road and refund the tyre", 60),
+    ),
+    # Stage 1 with the service, extended by agreement after its first deadline had passed.
+    Later(
+        CaseType.CORPORATE,
+        "Streetlight out for two months on our road",
+        "Highways",
+        18,
+        (),
+        allocated=17,
+        acknowledged=16,
+        sent=15,
+        extensions=((2, 10, "Highways are waiting for the electricity supplier to repair the cable"),),
+    ),
+    # A children's complaint at stage 3, asked for within 20 working days of the stage-2 response: the review
+    # panel must sit within 30 working days of the request.
+    Later(
+        CaseType.CHILDREN,
+        "Assessment report contains errors about our family",
+        "Children's Social Care",
+        70,
+        ((69, 68, 58, 52), (51, 50, 30, 8)),
+        allocated=7,
+        acknowledged=6,
+    ),
+    # A children's complaint at stage 2, its investigation extended.
+    Later(
+        CaseType.CHILDREN,
+        "Disagree with what the child protection plan says",
+        "Children's Social Care",
+        45,
+        ((44, 43, 33, 26),),
+        allocated=25,
+        acknowledged=24,
+        sent=23,
+        extensions=((6, 15, "The independent investigator needs to interview the family's social worker"),),
+    ),
+)
+
+
+ESCALATION_REASON = "The customer wrote back: still unhappy with the response, and asks for the next stage"
+
+
+def _later_stages(
+    ctx: ServiceContext, rng: random.Random, now: datetime, triagers: list[str], workers: list[str]
+) -> int:
+    """Take each of LATER's complaints through its stages, at the times in its plan; one that needs more
+    officers than the demo has here (real officers took some of its usernames) is left out."""
+    made = 0
+    for plan in LATER:
+        if len(plan.answered) < len(workers):
+            _later(ctx, rng, now, plan, triagers, workers)
+            made += 1
+    return made
+
+
+def _later(
+    ctx: ServiceContext, rng: random.Random, now: datetime, plan: Later, triagers: list[str], workers: list[str]
+) -> None:
+    def on(days: float) -> ServiceContext:
+        """The services as they were `days` ago, when the step happened."""
+        return at_time(ctx, now - timedelta(days=days))
+
+    name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    received = now - timedelta(days=plan.received)
+    triager = rng.choice(triagers)
+    ref = cases.intake(
+        at_time(ctx, received),
+        triager,
+        customer_name=name,
+        summary=plan.summary,
+        received_at=received,
+        channel=Channel.EMAIL.value,
+        details=_details(rng, plan.summary, name),
+        customer_email=f"{name.lower().replace(' ', '.').replace(chr(39), '')}@example.org",
+    ).reference
+    try:
+        cases.classify(on(plan.received - 0.1), triager, ref, plan.kind)
+        # Each stage has its own officer: the Complaint Handling Code wants someone new to look at it again.
+        officers = rng.sample(workers, len(plan.answered) + 1)
+        for number, (acknowledged, sent, responded, escalated) in enumerate(plan.answered):
+            officer = officers[number]
+            allocated = plan.received - 0.2 if number == 0 else plan.answered[number - 1][3] - 0.5
+            cases.allocate(on(allocated), triager, ref, officer)
+            cases.acknowledge(on(acknowledged), officer, ref, channel="email")
+            cases.send_to_service(on(sent), officer, ref, plan.service)
+            outcome = rng.choice([Outcome.NOT_UPHELD, Outcome.PARTLY_UPHELD])
+            cases.respond(on(responded), officer, ref, outcome=outcome)
+            stages.escalate(on(escalated), officer, ref, reason=ESCALATION_REASON)
+        # The current stage's steps and the ombudsman's, in the order they happened.
+        officer = officers[len(plan.answered)]
+        steps: list[tuple[float, Callable[[ServiceContext], object]]] = []
+        if plan.allocated is not None:
+            steps.append(
+                (plan.allocated, partial(cases.allocate, actor=triager, reference=ref, officer_username=officer))
+            )
+        if plan.acknowledged is not None:
+            steps.append((plan.acknowledged, partial(cases.acknowledge, actor=officer, reference=ref, channel="email")))
+        if plan.sent is not None:
+            steps.append(
+                (plan.sent, partial(cases.send_to_service, actor=officer, reference=ref, service=plan.service))
+            )
+        for when, days, reason in plan.extensions:
+            steps.append((when, partial(stages.extend, actor=officer, reference=ref, working_days=days, reason=reason)))
+        if plan.responded is not None:
+            steps.append(
+                (plan.responded, partial(cases.respond, actor=officer, reference=ref, outcome=Outcome.PARTLY_UPHELD))
+            )
+        steps.extend(_ombudsman_steps(rng, now, ref, officer, plan))
+        for when, step in sorted(steps, key=lambda s: -s[0]):
+            step(on(when))
+    except StoreUnavailable:
+        raise
+    except TriageError as exc:  # a refusal while building the demo is a bug in the demo
+        raise RuntimeError(f"demo case {ref}: {exc}") from exc
+
+
+def _ombudsman_steps(
+    rng: random.Random, now: datetime, ref: str, officer: str, plan: Later
+) -> list[tuple[float, Callable[[ServiceContext], object]]]:
+    if not plan.ombudsman:
+        return []
+    # The ombudsman's own reference: the year it was opened and six digits ("24 012 345").
+    opened = now - timedelta(days=plan.ombudsman[0])
+    their_ref = f"{opened.astimezone(LONDON):%y} {rng.randint(0, 999):03d} {rng.randint(0, 999):03d}"
+    steps: list[tuple[float, Callable[[ServiceContext], object]]] = [
+        (
+            plan.ombudsman[0],
+            partial(stages.ombudsman_open, actor=officer, reference=ref, ombudsman_reference=their_ref),
+        ),
+    ]
+    if len(plan.ombudsman) > 1:
+        steps.append((plan.ombudsman[1], partial(stages.ombudsman_answer, actor=officer, reference=ref)))
+    if len(plan.ombudsman) > 2:
+        remedy, due = plan.remedy if plan.remedy else (None, None)
+        remedy_due = (now - timedelta(days=due)).astimezone(LONDON).date() if due is not None else None
+        decision = OmbudsmanDecision.UPHELD if remedy else OmbudsmanDecision.NOT_UPHELD
+        decide = partial(
+            stages.ombudsman_decide,
+            actor=officer,
+            reference=ref,
+            decision=decision,
+            remedy=remedy,
+            remedy_due=remedy_due,
+        )
+        steps.append((plan.ombudsman[2], decide))
+    if len(plan.ombudsman) > 3:
+        steps.append((plan.ombudsman[3], partial(stages.ombudsman_complied, actor=officer, reference=ref)))
+    return steps
 
 
 def _details(rng: random.Random, summary: str, name: str) -> str:
