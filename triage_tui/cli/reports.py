@@ -26,6 +26,28 @@ class DateType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+class YearType(click.ParamType):
+    """The year a financial year starts in: 2023 is 1 April 2023 to 31 March 2024."""
+
+    name = "YYYY"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from triage_tui.reports.annual import check_year
+
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            if not (text.isascii() and text.isdigit() and len(text) == 4):
+                said = f"{text[:40]!r} is not a year: give the year the financial year starts in, as 2023"
+                self.fail(said, param, ctx)
+            number = int(text)
+        try:
+            return check_year(number)
+        except TriageError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 format_option = click.option(
     "--format", "fmt", type=choice(["table", "csv", "json"]), default="table", show_default=True
 )
@@ -88,6 +110,25 @@ def report_sla(ctx: click.Context, first: date, last: date, fmt: str) -> None:
     from triage_tui.reports.compute import sla
 
     _print_report(sla(services(ctx), first, last), fmt)
+
+
+@report.command("annual")
+@common
+@click.option(
+    "--year",
+    type=YearType(),
+    help="The year the financial year starts in: 2023 is 1 April 2023 to 31 March 2024 (default: the current one).",
+)
+@format_option
+@click.pass_context
+def report_annual(ctx: click.Context, year: int | None, fmt: str) -> None:
+    """The annual complaints performance report: contacts, complaints by stage and type, responses in time,
+    outcomes, ombudsman enquiries and remedies, complaints by service. Counted from the history of every case
+    up to the year's end, so a past year reads the same whenever it is run."""
+    from triage_tui.reports.annual import annual, current_year
+
+    svc = services(ctx)
+    _print_report(annual(svc, year if year is not None else current_year(svc)), fmt)
 
 
 @report.command("trend")

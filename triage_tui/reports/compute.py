@@ -14,6 +14,7 @@ from triage_tui.domain.clock import CaseTimes, case_clocks, triage_deadlines
 from triage_tui.domain.codes import STATUS_BUCKETS, TYPE_LABELS, Bucket, CaseType, Status
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.timeparse import local_day_bounds
+from triage_tui.reports.annual import sla_by_stage
 from triage_tui.services.context import ServiceContext
 from triage_tui.store.paths import resolve_url, sqlite_path
 from triage_tui.store.quick import QuickRead
@@ -185,6 +186,8 @@ class SlaReport:
     last: date
     rows: list[dict[str, Any]]
     totals: dict[str, Any]
+    # By (type, stage), for the stages started in the period: reports/annual.py sla_by_stage.
+    stages: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -193,6 +196,7 @@ class SlaReport:
             "to": self.last.isoformat(),
             "rows": self.rows,
             "totals": self.totals,
+            "stages": self.stages,
         }
 
 
@@ -201,7 +205,8 @@ def sla(ctx: ServiceContext, first: date, last: date) -> SlaReport:
 
     Triage time runs from receipt to the first event that took the case out of `new`; acknowledgement and
     response are within target when they happened at or before the due time of the policy in force. Service
-    requests count for triage only.
+    requests count for triage only. The stages started in the period (stage 1 at receipt, later ones at their
+    escalation) are counted apart, by type and stage, from the events.
     """
     if last < first:
         raise InvalidInput("--to is before --from")
@@ -255,7 +260,7 @@ def sla(ctx: ServiceContext, first: date, last: date) -> SlaReport:
             totals[name] += counts[kind][name]
         every.extend(hours.get(kind, []))
     totals["median_triage_hours"] = round(statistics.median(every), 1) if every else None
-    return SlaReport(first, last, rows, totals)
+    return SlaReport(first, last, rows, totals, sla_by_stage(ctx, start, end))
 
 
 @dataclass

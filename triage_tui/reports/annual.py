@@ -1,0 +1,229 @@
+"""The annual complaints performance report (a financial year, 1 April to 31 March) and the SLA by stage, both
+counted from the event log replayed case by case (reports/stages.py).
+
+The annual report replays each case's events up to the end of the year, so a past year reads the same
+whenever it is run. Counting rules (CONTRACT.md, `report annual`):
+- `contacts`: cases received in the year; `not_complaints`: those that were service requests or signposted
+  at the year's end.
+- a stage counts as `started` in the year it began (stage 1 at receipt, later stages at their escalation) and
+  `extended` when it was started in the year and extended by the year's end; as `responded` in the year its
+  response went out, with its outcome, `responded_in_time` when that was by the original response deadline
+  and `responded_within_extension` by the extended one (a response in time counts in both). A response whose
+  deadline cannot be derived (a stage whose clock runs from an acknowledgement never recorded) is not in time.
+- ombudsman enquiries count in the year they were opened, with the decision, remedy and compliance recorded
+  by the year's end; a remedy is complied with in time when carried out by the end of its due date.
+- `services`: complaints whose stage 1 began in the year, by the service stage 1 was sent to (the latest send
+  by the year's end), with their upheld and partly upheld stage-1 outcomes.
+A contact still unclassified at the year's end is a contact, and no complaint, in that year's figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from triage_tui.domain.clock import calendar_for, end_of_local_day
+from triage_tui.domain.codes import CaseType, OmbudsmanDecision, Outcome
+from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.timeparse import EARLIEST_YEAR, LATEST_YEAR, local_day_bounds
+from triage_tui.reports.stages import STAGE_ACTIONS, CaseHistory, StageRecord, replay
+from triage_tui.services.context import ServiceContext
+
+# A financial year starting in the last year that can be typed would end in the next, which cannot.
+FIRST_YEAR = EARLIEST_YEAR
+LAST_YEAR = LATEST_YEAR - 1
+NOT_SENT = "(not sent to a service)"
+COMPLAINT_ORDER = (CaseType.ADULTS, CaseType.CHILDREN, CaseType.CORPORATE, CaseType.OTHER)
+# By stage, the children's label names no stage of its own (the briefing's "Statutory Children Stage 1" does).
+STAGE_TYPE_LABELS = {
+    CaseType.ADULTS: "Statutory Adults",
+    CaseType.CHILDREN: "Statutory Children",
+    CaseType.CORPORATE: "Corporate Complaints",
+    CaseType.OTHER: "Other",
+}
+ANNUAL_STAGE_FIELDS = (
+    "started",
+    "responded",
+    "responded_in_time",
+    "responded_within_extension",
+    "extended",
+    "upheld",
+    "partly_upheld",
+    "not_upheld",
+)
+OUTCOMES = frozenset(o.value for o in Outcome)
+OMBUDSMAN_FIELDS = ("enquiries", "upheld", "not_upheld", "not_investigated", "remedies", "remedies_complied_in_time")
+SLA_STAGE_FIELDS = (
+    "started",
+    "acknowledged",
+    "acknowledged_within_target",
+    "responded",
+    "responded_within_target",
+    "responded_within_extension",
+    "extended",
+)
+
+
+def financial_year(day: date) -> int:
+    """The year a financial year starts in (1 April): 31 March 2024 is in 2023's, 1 April 2024 in 2024's."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def current_year(ctx: ServiceContext) -> int:
+    """The financial year today (local date) is in."""
+    return financial_year(calendar_for(ctx.policy).local(ctx.now()).date())
+
+
+def check_year(year: int) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(
+            f"{year} is out of range: a financial year starts in a year from {FIRST_YEAR} to {LAST_YEAR} "
+            "(2023 means 1 April 2023 to 31 March 2024)"
+        )
+    return year
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    contacts: int
+    not_complaints: int
+    stages: list[dict[str, Any]]
+    ombudsman: dict[str, int]
+    services: list[dict[str, Any]]
+
+    @property
+    def first(self) -> date:
+        return date(self.year, 4, 1)
+
+    @property
+    def last(self) -> date:
+        return date(self.year + 1, 3, 31)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "report": "annual",
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "contacts": self.contacts,
+            "not_complaints": self.not_complaints,
+            "stages": self.stages,
+            "ombudsman": self.ombudsman,
+            "services": self.services,
+        }
+
+
+def _stage_keys(ctx: ServiceContext, seen: set[tuple[CaseType, int]]) -> list[tuple[CaseType, int]]:
+    """Every stage the policy gives each kind of complaint (so a stage with nothing in it shows as 0), and
+    any other stage the events name."""
+    keys = {(kind, n) for kind in COMPLAINT_ORDER for n in range(1, ctx.policy.last_stage(kind) + 1)}
+    keys.update(seen)
+    return sorted(keys, key=lambda k: (COMPLAINT_ORDER.index(k[0]), k[1]))
+
+
+def _within(moment: datetime | None, start: datetime, end: datetime) -> bool:
+    return moment is not None and start <= moment <= end
+
+
+def annual(ctx: ServiceContext, year: int) -> AnnualReport:
+    """The financial year starting 1 April `year`, counted from the events up to its end."""
+    from triage_tui.store import reports as queries
+
+    check_year(year)
+    start, _ = local_day_bounds(date(year, 4, 1))
+    _, end = local_day_bounds(date(year + 1, 3, 31))
+    policy = ctx.policy
+    stages: dict[tuple[CaseType, int], dict[str, int]] = {}
+    ombudsman = dict.fromkeys(OMBUDSMAN_FIELDS, 0)
+    services: dict[str, list[int]] = {}
+    not_complaints = 0
+
+    def row(stage: StageRecord) -> dict[str, int]:
+        return stages.setdefault((stage.type, stage.number), dict.fromkeys(ANNUAL_STAGE_FIELDS, 0))
+
+    def count(case: CaseHistory) -> None:
+        nonlocal not_complaints
+        received = _within(case.received_at, start, end)
+        if received and case.type is CaseType.SERVICE_REQUEST:
+            not_complaints += 1
+        for stage in case.stages:
+            if not stage.is_complaint:
+                continue
+            if _within(stage.started_at, start, end):
+                counts = row(stage)
+                counts["started"] += 1
+                counts["extended"] += stage.extension_days > 0
+                if stage.number == 1:
+                    tally = services.setdefault(stage.service or NOT_SENT, [0, 0])
+                    tally[0] += 1
+                    tally[1] += stage.outcome in (Outcome.UPHELD, Outcome.PARTLY_UPHELD)
+            if _within(stage.responded_at, start, end):
+                assert stage.responded_at is not None
+                counts = row(stage)
+                counts["responded"] += 1
+                response = stage.clocks(case.received_at, policy).response
+                original = response.original_due_at
+                counts["responded_in_time"] += original is not None and stage.responded_at <= original
+                counts["responded_within_extension"] += (
+                    response.due_at is not None and stage.responded_at <= response.due_at
+                )
+                if stage.outcome in OUTCOMES:
+                    counts[str(stage.outcome)] += 1
+        enquiry = case.enquiry
+        if enquiry is not None and _within(enquiry.opened_at, start, end):
+            ombudsman["enquiries"] += 1
+            if enquiry.decision in {d.value for d in OmbudsmanDecision}:
+                ombudsman[str(enquiry.decision)] += 1
+            if enquiry.remedy is not None and enquiry.remedy_due is not None:
+                ombudsman["remedies"] += 1
+                done = enquiry.complied_at
+                ombudsman["remedies_complied_in_time"] += done is not None and done <= end_of_local_day(
+                    enquiry.remedy_due, policy
+                )
+
+    with ctx.store.read() as session:
+        contacts = queries.received_count(session, start, end)
+        for case in replay(queries.stage_events(session, start, end, STAGE_ACTIONS, until=end)):
+            count(case)
+    stage_rows = [
+        {"type": kind.value, "stage": number, **stages.get((kind, number), dict.fromkeys(ANNUAL_STAGE_FIELDS, 0))}
+        for kind, number in _stage_keys(ctx, set(stages))
+    ]
+    service_rows = [
+        {"service": name, "complaints": tally[0], "upheld": tally[1]}
+        for name, tally in sorted(services.items(), key=lambda item: (item[0] == NOT_SENT, -item[1][0], item[0]))
+    ]
+    return AnnualReport(year, contacts, not_complaints, stage_rows, ombudsman, service_rows)
+
+
+def sla_by_stage(ctx: ServiceContext, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Per (type, stage) started from `start` to `end`: acknowledged and responded, and within their targets
+    (the response by its original deadline, and by the extended one), and how many were extended."""
+    from triage_tui.store import reports as queries
+
+    policy = ctx.policy
+    counts: dict[tuple[CaseType, int], dict[str, int]] = {}
+    with ctx.store.read() as session:
+        for case in replay(queries.stage_events(session, start, end, STAGE_ACTIONS)):
+            for stage in case.stages:
+                if not stage.is_complaint or not _within(stage.started_at, start, end):
+                    continue
+                row = counts.setdefault((stage.type, stage.number), dict.fromkeys(SLA_STAGE_FIELDS, 0))
+                row["started"] += 1
+                row["extended"] += stage.extension_days > 0
+                clocks = stage.clocks(case.received_at, policy)
+                if stage.acknowledged_at is not None:
+                    row["acknowledged"] += 1
+                    due = clocks.acknowledgement.due_at
+                    row["acknowledged_within_target"] += due is not None and stage.acknowledged_at <= due
+                if stage.responded_at is not None:
+                    row["responded"] += 1
+                    original = clocks.response.original_due_at
+                    extended = clocks.response.due_at
+                    row["responded_within_target"] += original is not None and stage.responded_at <= original
+                    row["responded_within_extension"] += extended is not None and stage.responded_at <= extended
+    return [
+        {"type": kind.value, "label": STAGE_TYPE_LABELS[kind], "stage": number, **counts[(kind, number)]}
+        for kind, number in sorted(counts, key=lambda k: (COMPLAINT_ORDER.index(k[0]), k[1]))
+    ]
