@@ -121,10 +121,15 @@ def case_list(
         # Cells are cut first, then made visible: no control character reaches the terminal, and no cut falls
         # inside a placeholder (a name holding some takes a little more room).
         click.echo(
-            f"{visible_line(c.reference):<12} {local(c.received_at)}  {c.status.value:<12} {c.type.value:<15} "
+            f"{visible_line(c.reference):<12} {local(c.received_at)}  {c.status.value:<12} {_kind(c):<15} "
             f"{visible_line(c.officer or '-'):<12} {visible_line(c.customer_name[:24]):<24} {countdown}"
         )
     click.echo(f"{len(found)} case{'s' if len(found) != 1 else ''}", err=True)
+
+
+def _kind(c: CaseView) -> str:
+    """The type code, with the stage once past the first ("corporate/2")."""
+    return c.type.value if c.stage <= 1 else f"{c.type.value}/{c.stage}"
 
 
 @case.command("show")
