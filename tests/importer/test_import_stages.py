@@ -473,13 +473,17 @@ def test_skip_invalid_imports_the_good_and_writes_the_rejects_to_fix(desk: Servi
 def test_importing_again_changes_nothing(desk: ServiceContext, tmp_path: Path) -> None:
     rows = [row(f"IMP-{status}", status) for status in AT_STATUS]
     rows.append({k: v for k, v in row("", "responded").items() if k != "reference"})  # keyed by its content
+    rows.append({"reference": "ONE-1", "status": "responded", **STAGE_ONE})  # stage 1 only, stage-2 cells blank
     path = write_csv(tmp_path / "stages.csv", rows)
     first = imp(desk, path)
-    assert (first.imported, first.duplicates) == (6, 0)
+    assert (first.imported, first.duplicates) == (7, 0)
     before = counts(desk)
-    assert before[2] == 6  # one earlier stage each
+    assert before[2] == 6  # one earlier stage each, none for the case still at stage 1
+    one = cases.get_case(desk, "ONE-1")
+    assert (one.stage, one.status, len(one.stages), one.officer) == (1, "responded", 1, "carol")
+    assert [e.details.get("stage") for e in one.events if e.action == "respond"] in ([1], [None])
     again = imp(desk, path)
-    assert (again.imported, again.duplicates, again.rejected) == (0, 6, 0)
+    assert (again.imported, again.duplicates, again.rejected) == (0, 7, 0)
     assert counts(desk) == before
     assert verify_chain(desk).events > 0
 
@@ -528,6 +532,18 @@ def test_officers_of_either_stage_can_be_created(desk: ServiceContext, tmp_path:
     assert (view.officer, view.stages[0].officer) == ("Erin", "dana")
     allocations = [e.details["officer"] for e in view.events if e.action == "allocate"]
     assert allocations == ["dana", "Erin"]
+
+
+def test_stage_two_text_is_held_to_the_limits_and_stored_as_given(desk: ServiceContext, tmp_path: Path) -> None:
+    hostile = '=HYPERLINK("http://x","[bold]Waste[/]")\x1b[31m'
+    rows = [row("H-1", "with_service", stage2_service=hostile), row("H-2", "with_service", stage2_service="W" * 201)]
+    refused = imp(desk, write_csv(tmp_path / "stages.csv", rows))
+    assert [(line, column) for line, column, _ in refused.errors] == [(3, "stage2_service")]
+    assert refused.errors[0][2] == "longer than 200 characters (201)"
+    result = imp(desk, write_csv(tmp_path / "stages.csv", rows[:1]))
+    view = cases.get_case(desk, "H-1")
+    assert result.imported == 1 and view.service == hostile and view.stages[0].service == "Waste"
+    assert [e.details.get("service") for e in view.events if e.action == "send"] == ["Waste", hostile]
 
 
 def test_the_columns_are_known_to_the_reader() -> None:

@@ -129,6 +129,9 @@ class RowChecker:
         """`officers`: every officer's (username, id) by lower-cased username (names are one regardless of case)."""
         self.officers = officers
         self.policy = policy
+        # Whether rows may have stage-2 columns at all: a file without them skips their look-ups (the caller
+        # says so once it has read the header).
+        self.stage_two = True
         self.create_officers = create_officers
         self.new_officers: dict[str, str] = {}  # lower-cased: the spelling first given
         self.now = now
@@ -174,7 +177,7 @@ class RowChecker:
         service = text(value, "service", errors) if (value := get("service")) else None
 
         second: stages.StageTwo | None = None
-        if get(stages.REQUESTED):
+        if self.stage_two and get(stages.REQUESTED):
             second = self._stage_two(get, status, kind, officer, times, reason, duplicate_of, errors)
             # Stage 1 was responded before the customer asked for stage 2; its closure columns are stage 2's.
             first = {**times, "closed_at": None}
@@ -183,9 +186,10 @@ class RowChecker:
             )
             self._check_order(received, first, errors)
         else:
-            for column in stages.COLUMNS:  # absent columns cost a dictionary miss each
-                if get(column):
-                    errors.append((column, f"given, but {stages.REQUESTED} is not: the case never reached stage 2"))
+            if self.stage_two:
+                for column in stages.COLUMNS:
+                    if get(column):
+                        errors.append((column, f"given, but {stages.REQUESTED} is not: the case never reached stage 2"))
             if status is not Status.NEW or kind is not None or any(times.values()) or reason or outcome or duplicate_of:
                 self._check_lifecycle(
                     status, kind, officer, times, reason, outcome, duplicate_of, signposted_to, errors

@@ -123,6 +123,7 @@ def run_import(
         sheet, rows = read_rows(path, ignore_unknown=options.ignore_unknown)
         stack.callback(getattr(rows, "close", lambda: None))  # the file is closed however pass one ends
         result.encoding = sheet.encoding
+        checker.stage_two = any(column in stages.COLUMNS for column in sheet.columns)
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="triage-import-"))
         checked = _check_all(
             ctx,
