@@ -321,7 +321,9 @@ def as_table(report: Report) -> str:
 
 
 def _rich_table(section: Section, *, rule_before_last: bool) -> Table:
-    table = Table(title=Text(visible_line(section.title)), title_justify="left", show_lines=False)
+    heading = visible_line(section.title)
+    # At least as wide as its title, so the title reads on one line.
+    table = Table(title=Text(heading), title_justify="left", show_lines=False, min_width=len(heading))
     for i, name in enumerate(section.header):
         table.add_column(Text(name), justify="left" if i == 0 else "right", no_wrap=i == 0)
     body = section.body
