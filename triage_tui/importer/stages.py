@@ -203,10 +203,14 @@ def prepare(writer: HistoryWriter, row: HistoryRow, two: StageTwo, line: int | N
         if event[3] == Action.RESPOND.value:
             event[6] = details({"outcome": row.outcome, "stage": 1})
     status = events[-1][5]
+    stamps: dict[str, Any] = dict.fromkeys(("allocated_at", "acknowledged_at", "sent_to_service_at", "responded_at"))
 
-    def step(action: Action, at: datetime, to: str, values: dict[str, Any]) -> None:
+    def step(action: Action, at: datetime, to: str, values: dict[str, Any], milestone: str | None = None) -> None:
+        """One event (and its case_states change); the time as stored is kept for the case row too."""
         nonlocal status
         when = fmt(at)
+        if milestone is not None:
+            stamps[milestone] = when
         events.append([None, when, writer.actor, action.value, status, to, details(values)])
         status = to
         last = states[-1]
@@ -226,19 +230,21 @@ def prepare(writer: HistoryWriter, row: HistoryRow, two: StageTwo, line: int | N
             "previous_outcome": row.outcome,
             "previous_service": row.service,
         },
+        "requested_at",
     )
     if two.allocated_at is not None:
-        step(Action.ALLOCATE, two.allocated_at, Status.ALLOCATED.value, {"officer": two.officer})
+        step(Action.ALLOCATE, two.allocated_at, Status.ALLOCATED.value, {"officer": two.officer}, "allocated_at")
     later = sorted(
         (at, which) for at, which in ((two.acknowledged_at, 0), (two.sent_to_service_at, 1)) if at is not None
     )
     for at, which in later:
         if which == 0:
-            step(Action.ACKNOWLEDGE, at, status, {})
+            step(Action.ACKNOWLEDGE, at, status, {}, "acknowledged_at")
         else:
-            step(Action.SEND, at, Status.WITH_SERVICE.value, {"service": two.service})
+            step(Action.SEND, at, Status.WITH_SERVICE.value, {"service": two.service}, "sent_to_service_at")
     if two.responded_at is not None:
-        step(Action.RESPOND, two.responded_at, Status.RESPONDED.value, {"outcome": two.outcome, "stage": 2})
+        values = {"outcome": two.outcome, "stage": 2}
+        step(Action.RESPOND, two.responded_at, Status.RESPONDED.value, values, "responded_at")
     if two.status is Status.CLOSED and row.closed_at is not None:
         reason = row.close_reason.value if row.close_reason else None
         step(Action.CLOSE, row.closed_at, Status.CLOSED.value, {"reason": reason, "duplicate_of": row.duplicate_of})
@@ -258,20 +264,20 @@ def prepare(writer: HistoryWriter, row: HistoryRow, two: StageTwo, line: int | N
         "outcome": row.outcome,
         "extension_days": 0,  # an import carries no extensions
         "panel_at": None,  # children's stage 3 only
-        "ended_at": fmt(two.requested_at),
+        "ended_at": stamps["requested_at"],
     }
     stage_one = [kept[name] for name in bulk.STAGE_ROW_FIELDS]
     current = {
         "status": two.status.value,
         "officer_id": two.officer_id,
-        "allocated_at": fmt(two.allocated_at) if two.allocated_at else None,
-        "acknowledged_at": fmt(two.acknowledged_at) if two.acknowledged_at else None,
-        "sent_to_service_at": fmt(two.sent_to_service_at) if two.sent_to_service_at else None,
+        "allocated_at": stamps["allocated_at"],
+        "acknowledged_at": stamps["acknowledged_at"],
+        "sent_to_service_at": stamps["sent_to_service_at"],
         "service": two.service,
-        "responded_at": fmt(two.responded_at) if two.responded_at else None,
+        "responded_at": stamps["responded_at"],
         "outcome": two.outcome,
         "stage": 2,
-        "stage_started_at": fmt(two.requested_at),
+        "stage_started_at": stamps["requested_at"],
         "extension_days": 0,
         "version": len(events),
     }
