@@ -146,7 +146,9 @@ class HistoryWriter:
                 else:
                     step(Action.SEND, at, "with_service", {"service": row.service})
             if row.responded_at is not None:
-                step(Action.RESPOND, row.responded_at, "responded", {"outcome": row.outcome})
+                # History is at stage 1 (an import's later stages are added by importer/stages.py); the response
+                # names its stage as one sent at the desk does.
+                step(Action.RESPOND, row.responded_at, "responded", {"outcome": row.outcome, "stage": 1})
             if row.status is Status.CLOSED and row.closed_at is not None:
                 reason = row.close_reason.value if row.close_reason else None
                 step(Action.CLOSE, row.closed_at, "closed", {"reason": reason, "duplicate_of": row.duplicate_of})
