@@ -20,13 +20,14 @@ from triage_tui.domain.codes import (
     CaseType,
     Channel,
     CloseReason,
+    OmbudsmanDecision,
     Outcome,
     Status,
 )
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.queue import live_claim
-from triage_tui.domain.views import CaseView, EventView, RelatedCase
-from triage_tui.ui.text import rich_assemble, rich_line, rich_lines
+from triage_tui.domain.views import CaseView, EventView, ExtensionView, OmbudsmanView, RelatedCase, StageView
+from triage_tui.ui.text import one_line, rich_assemble, rich_line, rich_lines
 
 # The policy's timezone (DEFAULT_POLICY.timezone): every time on screen is UK local time.
 LONDON = ZoneInfo("Europe/London")
@@ -41,7 +42,14 @@ BAND_STYLES: dict[Band | None, str] = {
     None: "dim",
 }
 # As the My cases columns head them.
-CLOCK_LABELS = {"triage": "Triage", "acknowledgement": "Acknowledge", "response": "Respond"}
+CLOCK_LABELS = {
+    "triage": "Triage",
+    "acknowledgement": "Acknowledge",
+    "response": "Respond",
+    "panel": "Panel",
+    "ombudsman": "Answer by",
+    "remedy": "Remedy",
+}
 
 # Labels for the codes the database stores, as an officer reads them.
 TYPE_SHORT: dict[CaseType, str] = {
@@ -89,6 +97,13 @@ ACTION_LABELS = {
     "import": "Imported",
     "edit": "Edited",
     "reopen": "Reopened",
+    "escalate": "Escalated",
+    "extend": "Extended",
+    "panel": "Review panel",
+    "ombudsman_open": "Ombudsman",
+    "ombudsman_answer": "Ombudsman",
+    "ombudsman_decide": "Ombudsman",
+    "ombudsman_complied": "Ombudsman",
 }
 # Why another case is shown as the customer's (domain/views.py RELATED_WHY), in words.
 RELATED_WHY_LABELS = {
@@ -140,6 +155,19 @@ HIDDEN = frozenset(
         "to_status",
         "cleared",
         "correction",
+        # The later stages and the ombudsman (services/stages.py): each worded by event_words.
+        "stage",
+        "previous_stage",
+        "previous_outcome",
+        "previous_service",
+        "working_days",
+        "previous_due_at",
+        "response_due_at",
+        "reference",
+        "respond_by",
+        "decision",
+        "remedy",
+        "remedy_due",
     }
 )
 
@@ -179,6 +207,30 @@ def close_reason_label(code: object) -> str:
 
 def outcome_label(code: object) -> str:
     return _label(OUTCOME_LABELS, Outcome, code)
+
+
+def decision_label(code: object) -> str:
+    """The ombudsman's decision: `not_upheld` reads "Not upheld"."""
+    if code is None or code == "":
+        return "-"
+    try:
+        return OmbudsmanDecision(str(code)).label
+    except ValueError:
+        return str(code).replace("_", " ")
+
+
+def type_cell(case: CaseView) -> str:
+    """A case's type in a list, with its stage after the first: "Corporate · 2". A stage-1 case reads as before."""
+    short = type_short(case.type)
+    return f"{short} · {case.stage}" if case.stage > 1 else short
+
+
+def type_and_stage(case: CaseView) -> str:
+    """The type's full name, and its stage after the first: "Corporate Complaints · Stage 2". (The children's
+    label names stage 1, as the briefing's tables do; at a later stage it names the stage the case is at.)"""
+    if case.stage <= 1:
+        return type_label(case.type)
+    return f"{type_label(case.type).removesuffix(' Stage 1')} · Stage {case.stage}"
 
 
 def action_label(code: str) -> str:
@@ -273,7 +325,7 @@ def case_head(case: CaseView, now: datetime, duplicate_key: str | None = None) -
     head = rich_assemble(
         (case.reference, "bold"),
         "  ",
-        (case.type.label, "bold cyan"),
+        (type_and_stage(case), "bold cyan"),
         " · ",
         (case.status.label, "bold"),
         (f" · {case.officer}" if case.officer else ""),
@@ -306,19 +358,131 @@ def case_head(case: CaseView, now: datetime, duplicate_key: str | None = None) -
     return Group(flag, head, facts) if flag is not None else Group(head, facts)
 
 
+# The clocks' columns: what the clock is, when it is due, where it stands. Fixed widths, so the blocks of each
+# stage and of the ombudsman line up under one another.
+LABEL_WIDTH = 11  # "Acknowledge"
+DUE_WIDTH = 19  # "due Thu 25/11 10:00"
+
+
+def _clock_grid(aligned: bool = True) -> Table:
+    """A block of clocks; `aligned` gives it the fixed column widths that line it up with the blocks around it
+    (a case with one block sizes its columns to what it shows, as it always has)."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True, width=LABEL_WIDTH if aligned else None)
+    grid.add_column(no_wrap=True, width=DUE_WIDTH if aligned else None)
+    grid.add_column()
+    return grid
+
+
+def _clock_row(grid: Table, clock: Clock, now: datetime, label: str | None = None) -> None:
+    grid.add_row(
+        Text(label or CLOCK_LABELS[clock.name]), Text(f"due {deadline(clock.due_at)}"), clock_state(clock, now)
+    )
+
+
+def _extended_row(grid: Table, clock: Clock) -> None:
+    """Under an extended response: the deadline it had first and the latest it may go to."""
+    if clock.first_due_at is None:
+        return
+    limit = f"extended; limit {deadline(clock.limit_at)}" if clock.limit_at is not None else "extended"
+    grid.add_row(Text(""), Text(f"was {deadline(clock.first_due_at)}", style="dim"), Text(limit, style="dim"))
+
+
+def _extension_rows(grid: Table, extensions: list[ExtensionView]) -> None:
+    """Each extension of a stage: how many working days, to when, who agreed it and when, and why (as typed)."""
+    for x in extensions:
+        plural = "" if x.working_days == 1 else "s"
+        due = f"to {local(x.response_due_at, '%a %d/%m')} · " if x.response_due_at else ""
+        grid.add_row(
+            Text("Extended"),
+            Text(f"+{x.working_days} working day{plural}"),
+            rich_assemble(due, (f"{local(x.at, '%d/%m/%y')} {one_line(x.actor)}", "dim"), " · Reason: ", x.reason),
+        )
+
+
+def _stage_rows(
+    grid: Table, stage: StageView, case: CaseView, extensions: list[ExtensionView], policy: Policy, now: datetime
+) -> None:
+    """A stage's clocks that have started (the triage clock is the case's, shown once above) and its extensions."""
+    for clock in stage.clocks(case.received_at, case.triaged_at, policy).all():
+        if clock.name == "triage" or clock.due_at is None:
+            continue
+        _clock_row(grid, clock, now)
+        if clock.name == "response":
+            _extended_row(grid, clock)
+    _extension_rows(grid, [x for x in extensions if x.stage == stage.stage])
+
+
+def stage_heading(stage: StageView, current: bool) -> Text:
+    """A stage's line above its clocks, short enough for one line at 80 columns: which stage, from when to its
+    response, the outcome, who had it and the service: "Stage 1 · 29/11/26 to 02/12/26 · not upheld · sevans"."""
+    began = local(stage.started_at, "%d/%m/%y")
+    parts: list[str] = []
+    if stage.responded_at is not None:
+        parts.append(f"{began} to {local(stage.responded_at, '%d/%m/%y')}")
+        if stage.outcome:
+            parts.append(outcome_label(stage.outcome).lower())
+    else:
+        parts.append(f"since {began}")
+    parts.append(stage.officer or ("awaiting allocation" if current else "no officer"))
+    if stage.service:
+        parts.append(stage.service)
+    heading = Text.assemble((f"Stage {stage.stage}", "bold underline"), " · ")
+    heading.append_text(rich_line(" · ".join(parts), "" if current else "dim"))
+    return heading
+
+
+def ombudsman_block(ombudsman: OmbudsmanView, policy: Policy, now: datetime) -> RenderableType:
+    """The ombudsman's enquiry: its reference, the council's answer clock, the decision, any remedy and its clock."""
+    heading = rich_assemble(("Ombudsman", "bold underline"), " · enquiry ", (ombudsman.reference, "bold"))
+    heading.append(f" · opened {local(ombudsman.opened_at, '%d/%m/%Y')}", style="dim")
+    grid = _clock_grid()
+    enquiry = ombudsman.enquiry_clock(policy)
+    if enquiry is not None:
+        _clock_row(grid, enquiry, now)
+    if ombudsman.answered_at is not None:
+        grid.add_row(Text("Answered"), Text(local(ombudsman.answered_at, "%a %d/%m %H:%M")), Text(""))
+    if ombudsman.decision:
+        grid.add_row(
+            Text("Decision"),
+            Text(decision_label(ombudsman.decision), style="bold"),
+            Text(f"decided {local(ombudsman.decided_at, '%d/%m/%Y')}", style="dim"),
+        )
+    else:
+        grid.add_row(Text("Decision"), Text("awaited", style="dim"), Text(""))
+    if ombudsman.remedy:
+        grid.add_row(Text("Remedy"), Text(""), rich_lines(ombudsman.remedy))
+    remedy = ombudsman.remedy_clock(policy)
+    if remedy is not None:
+        _clock_row(grid, remedy, now, "Remedy due")
+    return Group(heading, grid)
+
+
 def case_clocks(case: CaseView, policy: Policy, now: datetime) -> RenderableType:
     """Each clock that has started: its due time and where it stands. Clocks not started yet (the
     acknowledgement of a contact still in triage) are left out: on a short pane they would push the history
-    out of view and say nothing the status does not."""
-    clocks = Table.grid(padding=(0, 2))
-    clocks.add_column(style="dim", no_wrap=True)
-    clocks.add_column(no_wrap=True)
-    clocks.add_column()
-    for clock in case.clocks(policy).all():
-        if clock.due_at is None:
-            continue
-        clocks.add_row(Text(CLOCK_LABELS[clock.name]), Text(f"due {deadline(clock.due_at)}"), clock_state(clock, now))
-    return clocks
+    out of view and say nothing the status does not.
+
+    A case past its first stage shows each stage under its own heading, oldest first, with its clocks and
+    extensions (the triage clock is stage 1's); a stage-1 case reads as it always has, with any extension under
+    its response. The ombudsman's enquiry, if any, comes last."""
+    extensions = case.extensions
+    parts: list[RenderableType] = []
+    stages = case.stages
+    aligned = len(stages) > 1 or case.ombudsman is not None
+    for stage in stages:
+        grid = _clock_grid(aligned)
+        if stage.stage == 1:
+            triage = case.clocks(policy).triage
+            if triage.due_at is not None:
+                _clock_row(grid, triage, now)
+        _stage_rows(grid, stage, case, extensions, policy, now)
+        if len(stages) > 1:
+            parts.append(stage_heading(stage, stage.stage == case.stage))
+        parts.append(grid)
+    if case.ombudsman is not None:
+        parts.append(ombudsman_block(case.ombudsman, policy, now))
+    return Group(*parts)
 
 
 def _change(what: str, before: str, after: str) -> str:
@@ -361,8 +525,13 @@ def event_words(event: EventView) -> str:
         parts.append(channel_words(d["channel"]))
     elif action == "send" and d.get("service"):
         parts.append(f"To {d['service']}")
-    elif action == "respond" and d.get("outcome"):
-        parts.append(f"Outcome: {outcome_label(d['outcome'])}")
+    elif action == "respond":
+        if _stage_of(d) > 1:
+            parts.append(f"Stage {_stage_of(d)}")
+        if d.get("outcome"):
+            parts.append(f"Outcome: {outcome_label(d['outcome'])}")
+    elif action in STAGE_ACTIONS:
+        parts += _stage_words(action, d)
     elif action == "close":
         if d.get("reason"):
             parts.append(close_reason_label(d["reason"]))
@@ -398,6 +567,75 @@ def event_words(event: EventView) -> str:
         line = f", line {d['line']}" if d.get("line") is not None else ""
         parts.append(f"(from the import{source}{line})")
     return " · ".join(parts)
+
+
+STAGE_ACTIONS = frozenset(
+    {"escalate", "extend", "panel", "ombudsman_open", "ombudsman_answer", "ombudsman_decide", "ombudsman_complied"}
+)
+
+
+def _stage_of(details: dict[str, Any]) -> int:
+    try:
+        return int(details.get("stage") or 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _stored_day(value: object) -> str | None:
+    """A date or time the event stored as ISO text, as a deadline's day: "Mon 23/11/2026" (None if unreadable)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None and len(value) == 10:  # a plain date (respond-by, a remedy's due date)
+        return moment.strftime("%a %d/%m/%Y")
+    return local(moment, "%a %d/%m/%Y") if moment.tzinfo is not None else None
+
+
+def _stage_words(action: str, d: dict[str, Any]) -> list[str]:
+    """The later stages and the ombudsman in words: "to stage 2 · Reason: …", "by 5 working days · due …"."""
+    parts: list[str] = []
+    enquiry = f"enquiry {d['reference']}" if d.get("reference") else "enquiry"
+    if action == "escalate":
+        parts.append(f"to stage {_stage_of(d)}")
+        if d.get("previous_outcome"):
+            parts.append(
+                f"stage {d.get('previous_stage') or _stage_of(d) - 1} outcome: {outcome_label(d['previous_outcome'])}"
+            )
+        if d.get("reason"):
+            parts.append(f"Reason: {d['reason']}")
+    elif action == "extend":
+        days = d.get("working_days")
+        parts.append(
+            f"by {days} working day{'' if days == 1 else 's'}"
+            + (f" (stage {_stage_of(d)})" if _stage_of(d) > 1 else "")
+        )
+        due, was = _stored_day(d.get("response_due_at")), _stored_day(d.get("previous_due_at"))
+        if due:
+            parts.append(f"due {due}" + (f" (was {was})" if was else ""))
+        if d.get("reason"):
+            parts.append(f"Reason: {d['reason']}")
+    elif action == "panel":
+        parts.append(f"sat (stage {_stage_of(d)})")
+    elif action == "ombudsman_open":
+        parts.append(f"{enquiry} opened")
+        if _stored_day(d.get("respond_by")):
+            parts.append(f"respond by {_stored_day(d.get('respond_by'))}")
+    elif action == "ombudsman_answer":
+        parts.append(f"{enquiry} answered")
+    elif action == "ombudsman_decide":
+        parts.append(f"{enquiry} decided: {decision_label(d.get('decision'))}")
+        if d.get("remedy"):
+            parts.append(f"Remedy: {d['remedy']}")
+        if _stored_day(d.get("remedy_due")):
+            parts.append(f"remedy due {_stored_day(d.get('remedy_due'))}")
+    elif action == "ombudsman_complied":
+        in_time = d.get("in_time")
+        timing = "" if not isinstance(in_time, bool) else (", in time" if in_time else ", late")
+        parts.append(f"remedy carried out{timing} ({enquiry})")
+    return parts
 
 
 def _recorded(event: EventView) -> datetime | None:

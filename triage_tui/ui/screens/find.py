@@ -52,7 +52,7 @@ def result_option(case: CaseView) -> Option:
         " ",
         fit(fmt.status_label(case.status), 13),
         " ",
-        fit(fmt.type_short(case.type), 16),
+        fit(fmt.type_cell(case), 16),
         " received ",
         fmt.local(case.received_at, "%d/%m/%Y"),
     )

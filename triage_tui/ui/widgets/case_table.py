@@ -63,7 +63,8 @@ STANDARD: dict[str, Column] = {
         Column("channel", "Channel", 9, lambda c, now: fmt.channel_label(c.channel)),
         Column("customer", "Customer", 16, lambda c, now: c.customer_name, least=12),
         Column("summary", "Summary", 30, lambda c, now: c.summary, least=12),
-        Column("type", "Type", 12, lambda c, now: fmt.type_short(c.type)),
+        # A later stage after the type ("Corporate · 2"); a stage-1 case reads as before.
+        Column("type", "Type", 13, lambda c, now: fmt.type_cell(c)),
         Column("status", "Status", 12, lambda c, now: c.status.label, least=9),
         Column("holder", "Officer", 14, lambda c, now: fmt.holder(c, now), least=10),
         Column("acked", "Acknowledged", 12, lambda c, now: fmt.short(c.acknowledged_at) if c.acknowledged_at else ""),

@@ -1,4 +1,5 @@
-"""The highlighted case in full beside the list: customer, text, each clock, history.
+"""The highlighted case in full beside the list: customer, text, each clock (each stage's, and the ombudsman's),
+history.
 
 The clocks sit in their own small widget: they change once a minute, and redrawing only them keeps a tick
 cheap; the rest is drawn when another case is shown or the case changes.
@@ -59,7 +60,9 @@ class CaseDetail(VerticalScroll):
         if self.case is None:
             key: tuple[object, ...] = (None,)
         else:
-            clocks = self.case.clocks(self.policy).all()
+            clocks = [*self.case.clocks(self.policy).all()]
+            if self.case.ombudsman is not None:  # the council's answer and any remedy count down too
+                clocks += self.case.ombudsman.clocks(self.policy)
             key = (self.case.id, self.case.version, *(clock.countdown(now) or clock.met() for clock in clocks))
         if key == self._clock_key:
             return
