@@ -159,7 +159,8 @@ class DeskApp(App[None]):
 
     def action_help(self) -> None:
         title = self.screen.__class__.__name__.removesuffix("Screen")
-        self.push_screen(HelpScreen(title, screen_keys(self, self.screen)))
+        notes = getattr(self.screen, "HELP_NOTES", "")  # what the keys alone do not say (the case screen's stages)
+        self.push_screen(HelpScreen(title, screen_keys(self, self.screen), notes))
 
     def settled(self) -> None:
         """The first list is on screen: after the first paint, move what exists so far (it lives as long as

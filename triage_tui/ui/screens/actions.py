@@ -95,7 +95,8 @@ class CaseActions(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A supervisor's action (reopen) is hidden from officers: not on their key bar, help or palette; the
-        key that opens a possible duplicate is offered only while one is flagged."""
+        key that opens a possible duplicate is offered only while one is flagged, and an action that applies to
+        few cases (the review panel) only where it does."""
         if action == "open_duplicate":
             shown = self.shown_case()
             return shown is not None and fmt.possible_duplicate(shown) is not None
@@ -103,6 +104,9 @@ class CaseActions(Screen[None]):
             spec = ACTIONS.get(str(parameters[0]))
             if spec is not None and spec.supervisors_only and not self.session.is_supervisor:
                 return False
+            if spec is not None and spec.offered is not None:
+                case = self.current_case()
+                return case is not None and spec.offered(case, self.session.policy)
         return True
 
     def action_case(self, name: str) -> None:
@@ -113,7 +117,11 @@ class CaseActions(Screen[None]):
         case = self._target(spec.step)
         if case is None:
             return
-        why = spec.refuse(case) if spec.refuse is not None else None
+        policy = self.session.policy
+        if spec.offered is not None and not spec.offered(case, policy):
+            self.notify(f"{spec.label} does not apply to {case.reference}", severity="warning", title="Not now")
+            return
+        why = spec.refuse(case, policy) if spec.refuse is not None else None
         if why is not None:
             self.notify(why, severity="warning", title="Not now")
             return

@@ -1,5 +1,7 @@
-"""One case in full (enter, or g to find any case): every field, each clock, the customer's other cases (a
-possible duplicate flagged at the top, p opens it), the whole history, and every action."""
+"""One case in full (enter, or g to find any case): every field, each stage with its clocks and extensions, the
+ombudsman's enquiry, the customer's other cases (a possible duplicate flagged at the top, p opens it), the whole
+history, and every action: the Complaint Handling Code's later steps (E escalate, W extend, O ombudsman, P the
+review panel) are here, where the stages they change are shown."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.lazy import LazyModule
 from triage_tui.services.lazy import cases as case_services
-from triage_tui.ui.actions import CASEWORK_BINDINGS, TRIAGE_BINDINGS
+from triage_tui.ui.actions import CASEWORK_BINDINGS, STAGE_BINDINGS, TRIAGE_BINDINGS
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.screens.actions import CaseActions
 from triage_tui.ui.session import Session
@@ -34,9 +36,19 @@ class CaseScreen(CaseActions):
     BINDINGS = [
         *TRIAGE_BINDINGS,
         *CASEWORK_BINDINGS,
+        *STAGE_BINDINGS,
         Binding("p", "open_duplicate", "Open duplicate", id="case.duplicate"),
         Binding("escape", "back", "Back", id="back"),
     ]
+
+    HELP_NOTES = (
+        "Stages: E escalates a responded complaint to its next stage (the customer's request starts the stage's "
+        "own clocks, and someone other than the earlier stage's officer takes it). W extends the running "
+        "response deadline by working days, never past the stage's limit, with the reason the customer is "
+        "told. O records the ombudsman's enquiry: opened (their reference, the date to answer by), answered, "
+        "decided (with any remedy and its due date), remedy carried out. P records that the review panel sat "
+        "(children's complaints at stage 3; the key shows there only)."
+    )
 
     def __init__(self, session: Session, feed: ChangeFeed, reference: str) -> None:
         super().__init__(session, feed)
@@ -75,7 +87,7 @@ class CaseScreen(CaseActions):
     def _show(self, case: CaseView) -> None:
         self.case = case
         self.query_one(CaseDetail).show(case, self.session.now())
-        self.refresh_bindings()  # p is offered only while there is a duplicate to open
+        self.refresh_bindings()  # p only while there is a duplicate to open, P only at a review panel's stage
 
     def shown_case(self) -> CaseView | None:
         return self.case

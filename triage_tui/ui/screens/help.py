@@ -28,10 +28,11 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss_help", "Close", show=False),
     ]
 
-    def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, keys: list[tuple[str, str]], notes: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.keys = keys
+        self.notes = notes
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -47,6 +48,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(rich_line(f"Keys: {self.title_text}", style="bold"))
             yield Static(table)
+            if self.notes:
+                yield Static(Text("\n" + self.notes))
             yield Static(Text("\nCountdowns", style="bold"))
             yield Static(countdowns)
             yield Static(

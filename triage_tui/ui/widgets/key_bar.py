@@ -33,6 +33,7 @@ SHORT = {
     "Add note": "Note",
     "Reassign": "Move",
     "Release claim": "Release",
+    "Panel sat": "Panel",
 }
 MAX_LINES = 2
 SEPARATOR = "  "
