@@ -236,6 +236,22 @@ class Year:
         return self.made
 
 
+def a_year_at_the_desk(ctx: ServiceContext, clock: Clock) -> ServiceContext:
+    """A smaller generated year with its staff, the clock then on Monday 2 June 2025 (the desk's tests)."""
+    for name, full, role, team in (
+        ("boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS),
+        ("alice", "Alice Adams", Role.OFFICER, Team.TRIAGE),
+        ("carol", "Carol Cole", Role.OFFICER, Team.COMPLAINTS),
+    ):
+        add_officer(ctx, "boss", name, full, role, team)
+    add_complaint_officers(ctx)
+    Year(ctx, clock, seed=11, contacts=36).run(lambda: None)
+    opened = pendulum.datetime(2025, 6, 2, 9, tz="Europe/London")
+    assert clock.now < opened
+    clock.set(opened)
+    return ctx
+
+
 # --- a plain reading of the events ----------------------------------------------------------------------------------
 #
 # Written apart from the reports' own code: every case's events are split at its escalations into stages, and
