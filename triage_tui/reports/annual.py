@@ -27,7 +27,7 @@ from triage_tui.domain.clock import calendar_for, end_of_local_day
 from triage_tui.domain.codes import CaseType, OmbudsmanDecision, Outcome
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.timeparse import EARLIEST_YEAR, LATEST_YEAR, local_day_bounds
-from triage_tui.reports.stages import STAGE_ACTIONS, CaseHistory, StageRecord, replay
+from triage_tui.reports.stages import COUNTED, STAGE_ACTIONS, STARTS, CaseHistory, StageRecord, replay
 from triage_tui.services.context import ServiceContext
 
 # A financial year starting in the last year that can be typed would end in the next, which cannot.
@@ -184,7 +184,8 @@ def annual(ctx: ServiceContext, year: int) -> AnnualReport:
 
     with ctx.store.read() as session:
         contacts = queries.received_count(session, start, end)
-        for case in replay(queries.stage_events(session, start, end, STAGE_ACTIONS, until=end)):
+        events = queries.stage_events(session, start, end, STAGE_ACTIONS, window_actions=COUNTED, until=end)
+        for case in replay(events):
             count(case)
     stage_rows = [
         {"type": kind.value, "stage": number, **stages.get((kind, number), dict.fromkeys(ANNUAL_STAGE_FIELDS, 0))}
@@ -205,7 +206,7 @@ def sla_by_stage(ctx: ServiceContext, start: datetime, end: datetime) -> list[di
     policy = ctx.policy
     counts: dict[tuple[CaseType, int], dict[str, int]] = {}
     with ctx.store.read() as session:
-        for case in replay(queries.stage_events(session, start, end, STAGE_ACTIONS)):
+        for case in replay(queries.stage_events(session, start, end, STAGE_ACTIONS, window_actions=STARTS)):
             for stage in case.stages:
                 if not stage.is_complaint or not _within(stage.started_at, start, end):
                     continue

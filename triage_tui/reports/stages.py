@@ -17,6 +17,7 @@ reclassification, a response taken back, the next stage). What each event does h
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -45,7 +46,10 @@ STAGE_ACTIONS = tuple(
         Action.OMBUDSMAN_COMPLIED,
     )
 )
-COMPLAINT_VALUES = frozenset(t.value for t in CaseType if t.is_complaint)
+# A stage that starts (after stage 1, begun at receipt), a response, an enquiry: the events by which a case
+# received earlier counts in a period.
+STARTS = (Action.ESCALATE.value,)
+COUNTED = (Action.ESCALATE.value, Action.RESPOND.value, Action.OMBUDSMAN_OPEN.value)
 
 
 @dataclass
@@ -110,6 +114,27 @@ def _kind(value: Any, fallback: CaseType) -> CaseType:
         return fallback
 
 
+# The actions whose details the replay reads (the others' are never parsed).
+READS_DETAILS = frozenset(
+    a.value
+    for a in (
+        Action.CLASSIFY,
+        Action.REOPEN,
+        Action.ESCALATE,
+        Action.EXTEND,
+        Action.SEND,
+        Action.RESPOND,
+        Action.OMBUDSMAN_DECIDE,
+    )
+)
+
+
+def _details(raw: Any) -> dict[str, Any]:
+    """An event's details from JSON text (or as the driver already read them)."""
+    value = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    return value if isinstance(value, dict) else {}
+
+
 def _apply(case: CaseHistory, at: datetime, action: str, from_status: str | None, details: dict[str, Any]) -> None:
     stage = case.stages[-1]
     if action == Action.CLASSIFY:
@@ -160,7 +185,7 @@ def replay(rows: Iterable[tuple[Any, ...]]) -> Iterator[CaseHistory]:
             if case is not None:
                 yield _finished(case)
             case = CaseHistory(case_id, received_at, stages=[StageRecord(1, received_at)])
-        _apply(case, at, action, from_status, details or {})
+        _apply(case, at, action, from_status, _details(details) if action in READS_DETAILS else {})
     if case is not None:
         yield _finished(case)
 

@@ -9,10 +9,10 @@ written with each event; a test checks it against a reading of the events themse
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, func, select, type_coerce, union
 from sqlmodel import Session
 
 from triage_tui.store.tables import Case, CaseState, Event
@@ -93,35 +93,54 @@ def stage_events(
     window_from: datetime,
     window_to: datetime,
     actions: Sequence[str],
+    *,
+    window_actions: Sequence[str],
     until: datetime | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """(case id, received_at, event time, action, status before, details) of the events of the given actions,
-    up to `until` (None: all of them), case by case in time order (ties in the order written).
+    """(case id, received_at, event time, action, status before, details as JSON text, or as read where the
+    driver reads JSON itself) of the events of `actions`, up to
+    `until` (None: all of them), case by case in time order (ties in the order written).
 
-    Only the cases that can count in the window come: received in it, or with one of these events in it (a
-    later stage starts, a response goes out or the ombudsman opens an enquiry by an event). Rows are plain
-    tuples read in one statement: a year of 100,000 cases is a few hundred thousand of them.
+    Only the cases that can count in the window come: received in it, or with an event of `window_actions` in
+    it (a later stage starting, a response going out...). They are found first, by the indexes on the receipt
+    and on the events' times, then their events are read by the index on the case: a year of 100,000 cases is
+    a few hundred thousand rows, read as plain tuples in one statement.
     """
-    inside = select(EVENTS.c.case_id).where(
-        EVENTS.c.at >= window_from, EVENTS.c.at <= window_to, EVENTS.c.action.in_(actions)
-    )
-    conditions = [
-        EVENTS.c.action.in_(actions),
-        or_(and_(CASES.c.received_at >= window_from, CASES.c.received_at <= window_to), CASES.c.id.in_(inside)),
-    ]
+    ids = union(
+        select(CASES.c.id.label("id")).where(CASES.c.received_at >= window_from, CASES.c.received_at <= window_to),
+        select(EVENTS.c.case_id.label("id")).where(
+            EVENTS.c.at >= window_from, EVENTS.c.at <= window_to, EVENTS.c.action.in_(window_actions)
+        ),
+    ).cte("counted")
+    conditions = [EVENTS.c.action.in_(actions)]
     if until is not None:
         conditions += [EVENTS.c.at <= until, CASES.c.received_at <= until]
+    # Read as they are stored and converted here, for speed: most rows' details are never looked at (the
+    # caller parses the JSON text it needs), and on SQLite a time is text parsed faster than the column
+    # type's general way. Every time comes back aware, in UTC, as the column type gives it.
+    raw = session.get_bind().dialect.name == "sqlite"
+    received = type_coerce(CASES.c.received_at, String) if raw else CASES.c.received_at
+    at = type_coerce(EVENTS.c.at, String) if raw else EVENTS.c.at
     query = (
         select(
             EVENTS.c.case_id,
-            CASES.c.received_at,
-            EVENTS.c.at,
+            received,
+            at,
             EVENTS.c.action,
             EVENTS.c.from_status,
-            EVENTS.c.details,
+            type_coerce(EVENTS.c.details, String),
         )
-        .select_from(EVENTS.join(CASES, CASES.c.id == EVENTS.c.case_id))
+        .select_from(ids.join(CASES, CASES.c.id == ids.c.id).join(EVENTS, EVENTS.c.case_id == ids.c.id))
         .where(and_(*conditions))
         .order_by(EVENTS.c.case_id, EVENTS.c.at, EVENTS.c.id)
     )
-    yield from session.connection().execute(query)
+    rows = session.connection().execute(query)
+    if not raw:
+        yield from rows
+        return
+    parse = datetime.fromisoformat
+    last: tuple[str, datetime] = ("", datetime.min)
+    for case_id, received_text, at_text, action, from_status, details in rows:
+        if received_text != last[0]:  # one receipt per case, on each of its rows
+            last = (received_text, parse(received_text).replace(tzinfo=UTC))
+        yield case_id, last[1], parse(at_text).replace(tzinfo=UTC), action, from_status, details
