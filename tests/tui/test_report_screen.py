@@ -14,12 +14,13 @@ import pytest
 from tests.conftest import Clock
 from tests.reports.generated_year import a_year_at_the_desk
 from tests.tui.conftest import desk, settle
-from triage_tui.domain.codes import Role, Team
+from triage_tui.domain.codes import CaseType, Role, Team
 from triage_tui.importer.briefing import briefing_file
 from triage_tui.importer.run import ImportOptions, run_import
 from triage_tui.reports import compute
 from triage_tui.reports.annual import annual
 from triage_tui.reports.render import export_csv, sections
+from triage_tui.services import cases
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.officers import add_officer
 
@@ -212,3 +213,22 @@ async def test_sla_by_type_and_by_stage(year_desk) -> None:
         assert shown[1][0] == "By stage: stages started 2023-04-01 to 2024-03-31"
         assert shown[1][1][:3] == ["Type", "Stage", "Started"]
         assert len(shown[1][2]) == len(expected.stages) + 1  # and the total of all stages
+
+
+async def test_a_service_name_is_shown_as_typed(desk_ctx: ServiceContext, clock: Clock) -> None:
+    """Text someone typed (a service's name) reaches the tables below the first as literal text, never markup."""
+    add_officer(desk_ctx, "boss", "boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS)
+    clock.set(pendulum.datetime(2023, 6, 1, 10, tz="Europe/London"))
+    ref = cases.intake(desk_ctx, "boss", customer_name="A", summary="S").reference
+    cases.classify(desk_ctx, "boss", ref, CaseType.CORPORATE)
+    cases.allocate(desk_ctx, "boss", ref, "boss")
+    typed = "[b]Parks[/b] [link=http://example.org]and[/link] =SUM(A1)"
+    cases.send_to_service(desk_ctx, "boss", ref, typed)
+    app = desk(desk_ctx, "boss")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await choose_year(pilot, "2023")
+        services = on_screen(app.screen)[-1]
+        assert services[2][0] == [typed, "1", "0 (0%)"]
