@@ -64,7 +64,12 @@ class Made:
 
 
 class Year:
-    def __init__(self, ctx: ServiceContext, clock: Clock, seed: int, contacts: int) -> None:
+    def __init__(self, ctx: ServiceContext, clock: Clock, seed: int, contacts: int, year: int = YEAR) -> None:
+        # The same calendar moved by whole years: contacts from mid-January before the year to its last days.
+        shift = year - YEAR
+        self.year_end = YEAR_END.add(years=shift)
+        self.first_contact = FIRST_CONTACT.add(years=shift)
+        self.last_contact = LAST_CONTACT.add(years=shift)
         self.ctx = ctx
         self.clock = clock
         self.rng = random.Random(seed)
@@ -209,18 +214,18 @@ class Year:
 
     def run(self, at_year_end: Callable[[], None]) -> Made:
         """Every journey in one time order; `at_year_end` runs once, as the first moment after the year ends."""
-        span = (LAST_CONTACT - FIRST_CONTACT).total_seconds()
+        span = (self.last_contact - self.first_contact).total_seconds()
         queue: list[tuple[datetime, int, Journey]] = []
         for n in range(self.contacts):
-            received = FIRST_CONTACT + timedelta(seconds=self.rng.uniform(0, span))
+            received = self.first_contact + timedelta(seconds=self.rng.uniform(0, span))
             journey = self.contact(received)
             heapq.heappush(queue, (next(journey), n, journey))
         year_ended = False
         while queue:
             when, n, journey = heapq.heappop(queue)
-            if not year_ended and when > YEAR_END:
+            if not year_ended and when > self.year_end:
                 year_ended = True
-                self.clock.set(YEAR_END.add(seconds=1))
+                self.clock.set(self.year_end.add(seconds=1))
                 at_year_end()
             self.clock.set(pendulum.instance(when))
             try:
@@ -229,7 +234,7 @@ class Year:
                 continue
             heapq.heappush(queue, (wake, n, journey))
         if not year_ended:
-            self.clock.set(YEAR_END.add(seconds=1))
+            self.clock.set(self.year_end.add(seconds=1))
             at_year_end()
         self.clock.advance(days=1)
         self.change_after_the_year()
@@ -451,3 +456,38 @@ def plain_sla_stages(ctx: ServiceContext, first: date, last: date) -> list[dict[
         {"type": k, "stage": n, **{name: rows[(k, n)][name] for name in names}}
         for k, n in sorted(rows, key=lambda key: (ORDER.index(key[0]), key[1]))
     ]
+
+
+def main() -> None:
+    """Fill a new database with a generated year, to try the annual report by hand:
+    `python -m tests.reports.generated_year --db year.sqlite --year 2025 [--contacts 200] [--seed 1]`."""
+    import argparse
+
+    from triage_tui.domain.policy import DEFAULT_POLICY
+    from triage_tui.store.engine import Store, resolve_url
+    from triage_tui.store.migrate import ensure_schema
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--year", type=int, default=YEAR)
+    parser.add_argument("--contacts", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    store = Store(resolve_url(args.db))
+    ensure_schema(store)
+    clock = Clock(FIRST_CONTACT.add(years=args.year - YEAR).subtract(days=1))
+    ctx = ServiceContext(store=store, policy=DEFAULT_POLICY, clock=clock)
+    for name, full, role, team in (
+        ("boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS),
+        ("alice", "Alice Adams", Role.OFFICER, Team.TRIAGE),
+        ("carol", "Carol Cole", Role.OFFICER, Team.COMPLAINTS),
+    ):
+        add_officer(ctx, "boss", name, full, role, team)
+    add_complaint_officers(ctx)
+    made = Year(ctx, clock, seed=args.seed, contacts=args.contacts, year=args.year).run(lambda: None)
+    print(f"{args.contacts} contacts over {args.year}/{args.year + 1 - 2000:02d}; {made}")
+    store.dispose()
+
+
+if __name__ == "__main__":
+    main()
