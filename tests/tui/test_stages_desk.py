@@ -148,7 +148,10 @@ async def test_the_case_screen_shows_each_stage_the_extension_and_the_ombudsman(
         assert "Escalated" in head and "to stage 2" in head and "Reason: The library closed again" in head
         assert "Extended" in head and "by 5 working days" in head
         assert "enquiry 25 001 234 opened · respond by" in head
-        assert "E Escalate" in keys(app) and "O Ombudsman" in keys(app)
+        # The key bar offers what applies to this case: the ombudsman, not escalation (stage 2 is corporate's
+        # last), nor the steps a responded case is past (allocate, acknowledge, send).
+        assert "O Ombudsman" in keys(app)
+        assert "Escalate" not in keys(app) and "Allocate" not in keys(app) and "Send" not in keys(app)
         assert "Panel" not in keys(app)  # the review panel is children's stage 3 only
 
 
@@ -393,3 +396,29 @@ async def test_P_records_the_review_panel_at_childrens_stage_three(desk_ctx, see
     case = stored(desk_ctx, ref)
     assert case.stage == 3 and case.panel_at is not None
     assert last_event(desk_ctx, ref).action == "panel"
+
+
+async def test_the_key_bar_offers_what_applies_and_a_hidden_key_still_says_why_not(desk_ctx, seeded, clock) -> None:
+    """At 80 columns a two-line key bar cannot hold every key: the case screen shows those that apply to the case
+    (W once the response deadline runs, not before the acknowledgement). A key not shown still answers."""
+    ref = cases.intake(
+        desk_ctx, "alice", customer_name="Ola Nowak", summary="Pothole on Mill Lane", received_at=ago(clock, 3)
+    ).reference
+    cases.classify(desk_ctx, "alice", ref, CaseType.CORPORATE, at=ago(clock, 3))
+    cases.allocate(desk_ctx, "boss", ref, "carol", at=ago(clock, 2))
+    app = desk(desk_ctx, "boss", poll_seconds=0.2)  # the desk must see the acknowledgement made elsewhere
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(pilot, ref)
+        shown = keys(app)
+        assert "a Ack" in shown and "d Send" in shown
+        assert "Extend" not in shown and "Escalate" not in shown and "Ombudsman" not in shown
+        version = stored(desk_ctx, ref).version
+        await pilot.press("W")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)  # no dialog: the reason is told instead
+        assert any("acknowledge" in str(n.message).lower() for n in app._notifications)
+        assert stored(desk_ctx, ref).version == version
+        cases.acknowledge(desk_ctx, "carol", ref, at=ago(clock, 1))
+        await until(pilot, lambda: app.screen.case.acknowledged_at is not None, "the case read again")
+        await until(pilot, lambda: "W Extend" in keys(app), "the key offered once the deadline runs")
+        assert "a Ack" not in keys(app)  # already acknowledged

@@ -182,9 +182,13 @@ HINTS: dict[tuple[Action, Status], str] = {
 }
 
 
+def step_allowed(action: Action, status: Status) -> bool:
+    return (action, status) in TRANSITIONS or (action, status) in CHOSEN
+
+
 def allowed_actions(status: Status) -> list[Action]:
     """Actions the status allows, in the order of the lifecycle."""
-    return [action for action in Action if (action, status) in TRANSITIONS or (action, status) in CHOSEN]
+    return [action for action in Action if step_allowed(action, status)]
 
 
 def transition(action: Action, status: Status, reference: str = "", target: Status | None = None) -> Transition:

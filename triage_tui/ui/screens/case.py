@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header
 
+from triage_tui.domain.lifecycle import step_allowed
 from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.lazy import LazyModule
 from triage_tui.services.lazy import cases as case_services
-from triage_tui.ui.actions import CASEWORK_BINDINGS, STAGE_BINDINGS, TRIAGE_BINDINGS
+from triage_tui.ui.actions import ACTIONS, CASEWORK_BINDINGS, STAGE_BINDINGS, TRIAGE_BINDINGS
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.screens.actions import CaseActions
 from triage_tui.ui.session import Session
@@ -91,6 +92,20 @@ class CaseScreen(CaseActions):
 
     def shown_case(self) -> CaseView | None:
         return self.case
+
+    def key_applies(self, action: str) -> bool:
+        """Whether the key bar offers a case action: the case's status allows its step and nothing about the case
+        refuses it (a responded case shows escalate and the ombudsman, not classify and allocate). At 80 columns
+        that is what makes room for every key that applies; the others still answer with why not."""
+        case = self.case
+        if case is None or not action.startswith("case("):
+            return True
+        spec = ACTIONS.get(action.removeprefix("case('").removesuffix("')"))
+        if spec is None:
+            return True
+        if spec.step is not None and not step_allowed(spec.step, case.status):
+            return False
+        return spec.refuse is None or spec.refuse(case, self.session.policy) is None
 
     def cases_changed(self, rows: list[CaseView]) -> None:
         if any(r.reference == self.reference for r in rows):

@@ -100,6 +100,14 @@ class KeyBar(Widget):
 
     def on_mount(self) -> None:
         self.watch(self.screen, "focused", self._focus_moved)
+        # Which keys apply may change with what the screen shows (a case read again after a change elsewhere).
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: object) -> None:
+        self.refresh(layout=True)
 
     def _focus_moved(self) -> None:
         # The keys (and so the number of lines) may change with the focus.
@@ -113,10 +121,14 @@ class KeyBar(Widget):
         first: dict[str, Item] = {}
         rest: list[Item] = []
         seen: set[str] = set()
+        # A screen showing one case offers only the keys that apply to it (see CaseScreen.key_applies).
+        applies = getattr(self.screen, "key_applies", None) or (lambda action: True)
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.show or not binding.description or binding.action in seen:
                 continue
+            if not applies(binding.action):
+                continue  # the key still answers (with the reason it does not apply), it just takes no room
             seen.add(binding.action)
             item = (one_line(self.app.get_key_display(binding)), one_line(binding.description))
             if binding.action in FIRST:
