@@ -130,7 +130,7 @@ def _step_time(session: Session, case: Case, action: Action, at: datetime, now: 
     Steps therefore stay in time order, and a report at a past date reads them as they were."""
     if at > now + AT_SKEW:
         raise InvalidInput(
-            f"case {case.reference}: {action.value} at {_shown(at)} is in the future (it is now {_shown(now)})"
+            f"case {case.reference}: {action.value.replace('_', ' ')} at {_shown(at)} is in the future (it is now {_shown(now)})"
         )
     when = min(at, now)
     assert case.id is not None
@@ -141,7 +141,7 @@ def _step_time(session: Session, case: Case, action: Action, at: datetime, now: 
         floor, what = case.received_at, f"it was received ({_shown(case.received_at)})"
     if when < floor:
         raise InvalidInput(
-            f"case {case.reference}: {action.value} at {_shown(when)} is before {what}; "
+            f"case {case.reference}: {action.value.replace('_', ' ')} at {_shown(when)} is before {what}; "
             "a case's steps are recorded in the order they happened"
         )
     return when
