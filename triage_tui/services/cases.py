@@ -128,10 +128,9 @@ def _step_time(session: Session, case: Case, action: Action, at: datetime, now: 
     """When a step given `at` happened, checked against now and the case's steps so far (inside the write
     transaction, so against the case as it is): never in the future, never before its receipt or its latest step.
     Steps therefore stay in time order, and a report at a past date reads them as they were."""
+    step = action.value.replace("_", " ")  # as the commands name it: "ombudsman complied"
     if at > now + AT_SKEW:
-        raise InvalidInput(
-            f"case {case.reference}: {action.value.replace('_', ' ')} at {_shown(at)} is in the future (it is now {_shown(now)})"
-        )
+        raise InvalidInput(f"case {case.reference}: {step} at {_shown(at)} is in the future (it is now {_shown(now)})")
     when = min(at, now)
     assert case.id is not None
     last = queries.latest_step(session, case.id, [a.value for a in STEPS])
@@ -141,7 +140,7 @@ def _step_time(session: Session, case: Case, action: Action, at: datetime, now: 
         floor, what = case.received_at, f"it was received ({_shown(case.received_at)})"
     if when < floor:
         raise InvalidInput(
-            f"case {case.reference}: {action.value.replace('_', ' ')} at {_shown(when)} is before {what}; "
+            f"case {case.reference}: {step} at {_shown(when)} is before {what}; "
             "a case's steps are recorded in the order they happened"
         )
     return when
