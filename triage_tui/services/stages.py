@@ -52,8 +52,8 @@ def escalate(
         if stage >= last:
             what = "has one stage" if last == 1 else f"has {last} stages and this is the last"
             raise TransitionRefused(
-                f"case {case.reference}: a {kind.kind_label} complaint {what}; the customer who is still unhappy may go "
-                f"to {OMBUDSMAN} (record it with: triage case ombudsman open {case.reference} --reference R)"
+                f"case {case.reference}: a {kind.kind_label} complaint {what}; the customer who is still unhappy may "
+                f"go to {OMBUDSMAN} (record it with: triage case ombudsman open {case.reference} --reference R)"
             )
         nxt = ctx.policy.stage_rule(kind, stage + 1)
         assert nxt is not None and case.responded_at is not None
@@ -134,7 +134,8 @@ def extend(
             raise TransitionRefused(f"case {case.reference} is not a complaint: it has no response deadline to extend")
         if not rule.extendable:
             raise TransitionRefused(
-                f"case {case.reference}: stage {stage} of a {CaseType(case.type).kind_label} complaint cannot be extended"
+                f"case {case.reference}: stage {stage} of a {CaseType(case.type).kind_label} complaint "
+                "cannot be extended"
             )
         before = case_clocks(case_times(case), ctx.policy).response
         if before.due_at is None:
