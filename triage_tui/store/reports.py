@@ -12,13 +12,14 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, func, select, type_coerce, union
+from sqlalchemy import String, and_, case, func, select, type_coerce, union
 from sqlmodel import Session
 
-from triage_tui.store.tables import Case, CaseState, Event
+from triage_tui.store.tables import Case, CaseStage, CaseState, Event
 
 CASES = Case.__table__  # type: ignore[attr-defined]
 EVENTS = Event.__table__  # type: ignore[attr-defined]
+STAGES = CaseStage.__table__  # type: ignore[attr-defined]
 STATES = CaseState.__table__  # type: ignore[attr-defined]
 
 
@@ -50,15 +51,23 @@ def state_counts(
 
 
 def sla_cases(session: Session, received_from: datetime, received_to: datetime) -> Iterator[tuple[Any, ...]]:
-    """(type, received_at, triaged_at, acknowledged_at, responded_at, closed_at) of each case received in the window."""
-    query = select(
-        CASES.c.type,
-        CASES.c.received_at,
-        CASES.c.triaged_at,
-        CASES.c.acknowledged_at,
-        CASES.c.responded_at,
-        CASES.c.closed_at,
-    ).where(CASES.c.received_at >= received_from, CASES.c.received_at <= received_to)
+    """(type, received_at, triaged_at, acknowledged_at, responded_at, closed_at) of each case received in the
+    window, as its first stage went: a case escalated since has those milestones in case_stages (its own
+    columns are the later stage's), and its first stage did not end in a closure."""
+    first = STAGES.alias("first_stage")
+    escalated = first.c.id.is_not(None)
+    query = (
+        select(
+            func.coalesce(first.c.type, CASES.c.type),
+            CASES.c.received_at,
+            CASES.c.triaged_at,
+            case((escalated, first.c.acknowledged_at), else_=CASES.c.acknowledged_at),
+            case((escalated, first.c.responded_at), else_=CASES.c.responded_at),
+            case((escalated, None), else_=CASES.c.closed_at),
+        )
+        .select_from(CASES.outerjoin(first, and_(first.c.case_id == CASES.c.id, first.c.stage == 1)))
+        .where(CASES.c.received_at >= received_from, CASES.c.received_at <= received_to)
+    )
     yield from session.connection().execute(query)
 
 
