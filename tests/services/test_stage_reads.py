@@ -91,3 +91,24 @@ def test_the_sla_by_type_counts_an_escalated_case_by_its_first_stage(ctx: Servic
     # Stage 1: acknowledged at receipt (1 Oct), answered 6 Oct, 10 working days due 15 Oct: in time.
     assert (row["acknowledged"], row["acknowledged_within_target"]) == (1, 1)
     assert (row["responded"], row["responded_within_target"]) == (1, 1)
+
+
+def test_a_limit_counted_from_an_acknowledgement_not_made_refuses_an_extension(
+    ctx: ServiceContext, staff, clock: Clock
+) -> None:
+    """A policy may run children's stage-1 response from receipt but its extension limit from the acknowledgement:
+    before the acknowledgement there is no limit to hold an extension to, so it is refused in one line."""
+    from dataclasses import replace
+
+    from triage_tui.domain.errors import TransitionRefused
+    from triage_tui.domain.policy import FROM_ACK
+
+    rule = replace(ctx.policy.stages[(CaseType.CHILDREN, 1)], extend_from=FROM_ACK)
+    policy = replace(ctx.policy, stages={**ctx.policy.stages, (CaseType.CHILDREN, 1): rule})
+    local = ServiceContext(store=ctx.store, policy=policy, clock=ctx.clock)
+    ref = cases.intake(local, "alice", customer_name="Kim Lee", summary="Missed visit").reference
+    cases.classify(local, "alice", ref, CaseType.CHILDREN)
+    version = cases.get_case(local, ref).version
+    with pytest.raises(TransitionRefused, match="acknowledge it first"):
+        stages.extend(local, "alice", ref, working_days=2, reason="Waiting for the social worker")
+    assert cases.get_case(local, ref).version == version

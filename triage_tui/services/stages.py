@@ -56,12 +56,15 @@ def escalate(
                 f"go to {OMBUDSMAN} (record it with: triage case ombudsman open {case.reference} --reference R)"
             )
         nxt = ctx.policy.stage_rule(kind, stage + 1)
-        assert nxt is not None and case.responded_at is not None
-        window = request_deadline(case.responded_at, nxt, ctx.policy)
+        assert nxt is not None
+        # A responded case has its response time (the lifecycle and the import see to it); were it missing,
+        # there would be no window to hold the request to.
+        answered = case.responded_at
+        window = request_deadline(answered, nxt, ctx.policy) if answered is not None else None
         if window is not None and when > window:
             raise InvalidInput(
                 f"case {case.reference}: stage {stage + 1} must be asked for within {nxt.request_within_days} working "
-                f"days of the stage-{stage} response ({shown_time(case.responded_at)}), that is by "
+                f"days of the stage-{stage} response ({shown_time(answered)}), that is by "
                 f"{shown_time(window)}; this request is dated {shown_time(when)}"
             )
         assert case.id is not None
@@ -147,9 +150,14 @@ def extend(
         start = case.stage_started_at if stage > 1 and case.stage_started_at else case.received_at
         origin = start if rule.extend_from == FROM_START else case.acknowledged_at
         limit = extension_limit(rule, start, origin, ctx.policy)
+        if limit is None:  # a policy whose limit counts from an acknowledgement not yet made
+            raise TransitionRefused(
+                f"case {case.reference}: the extension limit runs from the acknowledgement, which has not happened "
+                "yet: acknowledge it first"
+            )
         total = (case.extension_days or 0) + working_days
         after = case_clocks(case_times(case, extension_days=total), ctx.policy).response
-        assert after.due_at is not None and limit is not None
+        assert after.due_at is not None
         if after.due_at > limit:
             most = _days_left(ctx, case, limit)
             room = f"at most {most} more working day{'s' if most != 1 else ''}" if most else "no more extension"
