@@ -3,15 +3,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# What the desk needs to start, and no more: `make run` on a fresh clone installs just this. The test, PostgreSQL
+# and XLSX extras come with `make test` (or `pip install -e '.[postgres,xlsx]'` for a desk that uses them).
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: run test bench fuzz stress lint format snapshots-update clean
+
+$(RUN_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres,xlsx]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/triage demo --if-empty
 	$(BIN)/triage
 

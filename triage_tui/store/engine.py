@@ -86,6 +86,11 @@ class Store:
                     pool_pre_ping=True,
                     connect_args={"options": options, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
                 )
+            except ModuleNotFoundError as exc:  # the driver is an extra a desk on SQLite does without
+                raise StoreUnavailable(
+                    f"cannot use database {describe(url)}: its driver ({exc.name}) is not installed; install the "
+                    "project's 'postgres' extra: pip install -e '.[postgres]'"
+                ) from None
             except Exception as exc:  # unknown driver or a malformed URL
                 raise StoreUnavailable(f"cannot use database {describe(url)}: {exc}") from None
         self.write_engine = self.engine.execution_options(triage_write=True)
