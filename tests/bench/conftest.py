@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -28,3 +29,18 @@ def big_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ctx.store.dispose()
         building.replace(source)
     return source
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One table of every figure the benchmarks recorded, with its ratio and target (see figures.py)."""
+    from tests.bench.figures import FIGURES, table
+
+    if not FIGURES:
+        return
+    terminalreporter.section("figures")
+    for line in table(FIGURES):
+        terminalreporter.write_line(line)
+    target = Path(os.environ.get("TRIAGE_BENCH_TABLE") or CACHE / "triage-bench-figures.json")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps([f.to_json() for f in FIGURES], indent=2) + "\n")
+    terminalreporter.write_line(f"(also written to {target})")
