@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
@@ -18,16 +19,19 @@ CACHE = Path(os.environ.get("TRIAGE_BENCH_CACHE") or Path(tempfile.gettempdir())
 
 @pytest.fixture(scope="session")
 def big_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once per machine and schema (about half a minute), copied for each run."""
+    """Built once per machine and schema (about half a minute), copied for each run. Benchmarks started side by
+    side wait for the one building it (a lock file) rather than build it twice over each other."""
     source = CACHE / f"desk-100k-{SCHEMA_HEAD}-v1.sqlite"
-    if not source.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        building = source.with_suffix(".building")
-        building.unlink(missing_ok=True)
-        ctx = open_context(str(building))
-        fill_large(ctx, "boss")
-        ctx.store.dispose()
-        building.replace(source)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not source.exists():
+            building = source.with_suffix(".building")
+            building.unlink(missing_ok=True)
+            ctx = open_context(str(building))
+            fill_large(ctx, "boss")
+            ctx.store.dispose()
+            building.replace(source)
     return source
 
 
