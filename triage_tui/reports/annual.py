@@ -26,8 +26,9 @@ from typing import Any
 from triage_tui.domain.clock import calendar_for, end_of_local_day
 from triage_tui.domain.codes import CaseType, OmbudsmanDecision, Outcome
 from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.policy import Policy
 from triage_tui.domain.timeparse import EARLIEST_YEAR, LATEST_YEAR, local_day_bounds
-from triage_tui.reports.stages import COUNTED, STAGE_ACTIONS, STARTS, CaseHistory, StageRecord, replay
+from triage_tui.reports.stages import COUNTED, STAGE_ACTIONS, STARTS, CaseHistory, replay
 from triage_tui.services.context import ServiceContext
 
 # A financial year starting in the last year that can be typed would end in the next, which cannot.
@@ -72,7 +73,12 @@ def financial_year(day: date) -> int:
 
 def current_year(ctx: ServiceContext) -> int:
     """The financial year today (local date) is in."""
-    return financial_year(calendar_for(ctx.policy).local(ctx.now()).date())
+    return year_at(ctx.now(), ctx.policy)
+
+
+def year_at(moment: datetime, policy: Policy) -> int:
+    """The financial year a moment's local date is in."""
+    return financial_year(calendar_for(policy).local(moment).date())
 
 
 def check_year(year: int) -> int:
@@ -114,10 +120,10 @@ class AnnualReport:
         }
 
 
-def _stage_keys(ctx: ServiceContext, seen: set[tuple[CaseType, int]]) -> list[tuple[CaseType, int]]:
+def _stage_keys(policy: Policy, seen: set[tuple[CaseType, int]]) -> list[tuple[CaseType, int]]:
     """Every stage the policy gives each kind of complaint (so a stage with nothing in it shows as 0), and
     any other stage the events name."""
-    keys = {(kind, n) for kind in COMPLAINT_ORDER for n in range(1, ctx.policy.last_stage(kind) + 1)}
+    keys = {(kind, n) for kind in COMPLAINT_ORDER for n in range(1, policy.last_stage(kind) + 1)}
     keys.update(seen)
     return sorted(keys, key=lambda k: (COMPLAINT_ORDER.index(k[0]), k[1]))
 
@@ -126,41 +132,52 @@ def _within(moment: datetime | None, start: datetime, end: datetime) -> bool:
     return moment is not None and start <= moment <= end
 
 
-def annual(ctx: ServiceContext, year: int) -> AnnualReport:
-    """The financial year starting 1 April `year`, counted from the events up to its end."""
-    from triage_tui.store import reports as queries
-
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The first and last moments of the financial year starting 1 April `year`."""
     check_year(year)
     start, _ = local_day_bounds(date(year, 4, 1))
     _, end = local_day_bounds(date(year + 1, 3, 31))
-    policy = ctx.policy
-    stages: dict[tuple[CaseType, int], dict[str, int]] = {}
-    ombudsman = dict.fromkeys(OMBUDSMAN_FIELDS, 0)
-    services: dict[str, list[int]] = {}
-    not_complaints = 0
+    return start, end
 
-    def row(stage: StageRecord) -> dict[str, int]:
-        return stages.setdefault((stage.type, stage.number), dict.fromkeys(ANNUAL_STAGE_FIELDS, 0))
 
-    def count(case: CaseHistory) -> None:
-        nonlocal not_complaints
+class Tally:
+    """The year's figures as they are counted, case by case (`case`) or a group of like cases at once (the
+    SQLite read of reports/quick_annual.py adds its counts here)."""
+
+    def __init__(self, policy: Policy, start: datetime, end: datetime) -> None:
+        self.policy = policy
+        self.start = start
+        self.end = end
+        self.stages: dict[tuple[CaseType, int], dict[str, int]] = {}
+        self.ombudsman = dict.fromkeys(OMBUDSMAN_FIELDS, 0)
+        self.services: dict[str, list[int]] = {}
+        self.not_complaints = 0
+
+    def row(self, kind: CaseType, number: int) -> dict[str, int]:
+        return self.stages.setdefault((kind, number), dict.fromkeys(ANNUAL_STAGE_FIELDS, 0))
+
+    def service(self, name: str | None, complaints: int, upheld: int) -> None:
+        tally = self.services.setdefault(name or NOT_SENT, [0, 0])
+        tally[0] += complaints
+        tally[1] += upheld
+
+    def case(self, case: CaseHistory) -> None:
+        start, end, policy = self.start, self.end, self.policy
         received = _within(case.received_at, start, end)
         if received and case.type is CaseType.SERVICE_REQUEST:
-            not_complaints += 1
+            self.not_complaints += 1
         for stage in case.stages:
             if not stage.is_complaint:
                 continue
             if _within(stage.started_at, start, end):
-                counts = row(stage)
+                counts = self.row(stage.type, stage.number)
                 counts["started"] += 1
                 counts["extended"] += stage.extension_days > 0
                 if stage.number == 1:
-                    tally = services.setdefault(stage.service or NOT_SENT, [0, 0])
-                    tally[0] += 1
-                    tally[1] += stage.outcome in (Outcome.UPHELD, Outcome.PARTLY_UPHELD)
+                    self.service(stage.service, 1, stage.outcome in (Outcome.UPHELD, Outcome.PARTLY_UPHELD))
             if _within(stage.responded_at, start, end):
                 assert stage.responded_at is not None
-                counts = row(stage)
+                counts = self.row(stage.type, stage.number)
                 counts["responded"] += 1
                 response = stage.clocks(case.received_at, policy).response
                 original = response.original_due_at
@@ -171,6 +188,7 @@ def annual(ctx: ServiceContext, year: int) -> AnnualReport:
                 if stage.outcome in OUTCOMES:
                     counts[str(stage.outcome)] += 1
         enquiry = case.enquiry
+        ombudsman = self.ombudsman
         if enquiry is not None and _within(enquiry.opened_at, start, end):
             ombudsman["enquiries"] += 1
             if enquiry.decision in {d.value for d in OmbudsmanDecision}:
@@ -182,20 +200,36 @@ def annual(ctx: ServiceContext, year: int) -> AnnualReport:
                     enquiry.remedy_due, policy
                 )
 
+    def report(self, year: int, contacts: int) -> AnnualReport:
+        stage_rows = [
+            {
+                "type": kind.value,
+                "stage": number,
+                **self.stages.get((kind, number), dict.fromkeys(ANNUAL_STAGE_FIELDS, 0)),
+            }
+            for kind, number in _stage_keys(self.policy, set(self.stages))
+        ]
+        service_rows = [
+            {"service": name, "complaints": tally[0], "upheld": tally[1]}
+            for name, tally in sorted(
+                self.services.items(), key=lambda item: (item[0] == NOT_SENT, -item[1][0], item[0])
+            )
+        ]
+        return AnnualReport(year, contacts, self.not_complaints, stage_rows, self.ombudsman, service_rows)
+
+
+def annual(ctx: ServiceContext, year: int) -> AnnualReport:
+    """The financial year starting 1 April `year`, counted from the events up to its end."""
+    from triage_tui.store import reports as queries
+
+    start, end = year_bounds(year)
+    tally = Tally(ctx.policy, start, end)
     with ctx.store.read() as session:
         contacts = queries.received_count(session, start, end)
         events = queries.stage_events(session, start, end, STAGE_ACTIONS, window_actions=COUNTED, until=end)
         for case in replay(events):
-            count(case)
-    stage_rows = [
-        {"type": kind.value, "stage": number, **stages.get((kind, number), dict.fromkeys(ANNUAL_STAGE_FIELDS, 0))}
-        for kind, number in _stage_keys(ctx, set(stages))
-    ]
-    service_rows = [
-        {"service": name, "complaints": tally[0], "upheld": tally[1]}
-        for name, tally in sorted(services.items(), key=lambda item: (item[0] == NOT_SENT, -item[1][0], item[0]))
-    ]
-    return AnnualReport(year, contacts, not_complaints, stage_rows, ombudsman, service_rows)
+            tally.case(case)
+    return tally.report(year, contacts)
 
 
 def sla_by_stage(ctx: ServiceContext, start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -1,0 +1,257 @@
+"""The annual report read straight from a SQLite file, counted mostly by the database.
+
+The services' way (reports/annual.py `annual`) replays every event of every case that can count in the year,
+in Python: exact, but its time grows with the year's events. Most cases' histories are plain, though: one
+stage, never escalated, reopened, extended or sent to a panel, no ombudsman. For those the replay's result is
+a few facts the database can aggregate by itself (the type the latest classification gave, the first
+acknowledgement, the latest response and its outcome, the latest service it was sent to), so SQLite groups
+them and only the rest come back:
+
+- the stage-1 starts of the year, already counted by (type, service);
+- the responses of the year, one short row each, whose deadline is worked out here (a deadline depends only
+  on the local date it counts from, so it is derived once per hour of origin and reused);
+- the ids of the other cases, whose events are replayed exactly as the services' way replays them.
+
+A test holds this and the services' way equal on generated years holding every kind of journey.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from triage_tui.domain.clock import EARLIEST_START, LATEST_START, calendar_for, use_holiday_cache
+from triage_tui.domain.codes import CaseType, Outcome
+from triage_tui.domain.lifecycle import Action
+from triage_tui.domain.policy import FROM_ACK, FROM_START, Policy, load_policy
+from triage_tui.reports.annual import OUTCOMES, AnnualReport, Tally
+from triage_tui.reports.stages import COUNTED, STAGE_ACTIONS, StageRecord, replay
+from triage_tui.store.quick import sqlite_time
+
+# Any of these by the year's end makes a case's history one to replay (a later stage, a response taken back,
+# an extension, a panel, the ombudsman).
+REPLAYED = tuple(
+    a.value
+    for a in (
+        Action.ESCALATE,
+        Action.REOPEN,
+        Action.EXTEND,
+        Action.PANEL,
+        Action.OMBUDSMAN_OPEN,
+        Action.OMBUDSMAN_DECIDE,
+        Action.OMBUDSMAN_COMPLIED,
+    )
+)
+TIME_WIDTH = 26  # 'YYYY-MM-DD HH:MM:SS.ffffff', as UTCDateTime writes every time on SQLite
+KEY_WIDTH = TIME_WIDTH + 12  # a time and a zero-padded event id: the latest (time, id) sorts last
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)  # the program's own action and type names, never input
+
+
+def _latest(action: str, value: str) -> str:
+    """The value of the latest event of `action` (by time, then the order written), after its sort key."""
+    return f"max(CASE WHEN e.action = '{action}' THEN e.at || printf('%012d', e.id) || {value} END)"
+
+
+# Per case that can count in the year (received in it, or received before it and escalated, answered or taken
+# to the ombudsman in it), from its events up to the year's end. Not `plain`, the replay decides: an action
+# above, or a time not in the usual form; nor where the latest classification names a type the program does
+# not know (the replay keeps the one before) or the latest service sent to is not text.
+PER_CASE = f"""
+WITH counted(id, received_at) AS (
+    SELECT id, received_at FROM cases WHERE received_at >= :start AND received_at <= :end
+    UNION ALL
+    SELECT DISTINCT c.id, c.received_at FROM events e CROSS JOIN cases c ON c.id = e.case_id
+    WHERE e.at >= :start AND e.at <= :end AND e.action IN ({_quoted(COUNTED)}) AND c.received_at < :start
+),
+per_case AS MATERIALIZED (
+    SELECT
+        k.id AS id,
+        k.received_at AS received_at,
+        NOT max(e.action IN ({_quoted(REPLAYED)}) OR length(e.at) <> {TIME_WIDTH}) AS plain,
+        max(CASE WHEN e.action IN ('classify', 'signpost') THEN e.at || printf('%012d', e.id)
+            || CASE WHEN e.action = 'signpost' THEN '{CaseType.SERVICE_REQUEST.value}'
+               ELSE coalesce(json_extract(e.details, '$.type'), '') END END) AS kind_key,
+        min(CASE WHEN e.action = 'acknowledge' THEN e.at END) AS acknowledged_at,
+        {_latest("respond", "coalesce('+' || json_extract(e.details, '$.outcome'), '-')")} AS responded_key,
+        {
+    _latest(
+        "send",
+        "coalesce(json_type(e.details, '$.service'), 'null') || ':'"
+        " || coalesce(json_extract(e.details, '$.service'), '')",
+    )
+} AS sent_key
+    FROM counted k
+    CROSS JOIN events e ON e.case_id = k.id
+    WHERE +e.at <= :end AND +e.action IN ({_quoted(STAGE_ACTIONS)})
+    GROUP BY k.id
+),
+judged AS (
+    SELECT
+        id,
+        received_at,
+        coalesce(substr(kind_key, {KEY_WIDTH + 1}), '{CaseType.UNCLASSIFIED.value}') AS kind,
+        acknowledged_at,
+        substr(responded_key, 1, {TIME_WIDTH}) AS responded_at,
+        substr(responded_key, {KEY_WIDTH + 1}) AS outcome,
+        substr(sent_key, {KEY_WIDTH + 1}) AS service,
+        plain AND length(received_at) = {TIME_WIDTH}
+            AND coalesce(substr(kind_key, {KEY_WIDTH + 1}), '{CaseType.UNCLASSIFIED.value}')
+                IN ({_quoted(tuple(k.value for k in CaseType))})
+            AND (sent_key IS NULL OR substr(sent_key, {KEY_WIDTH + 1}, 5) IN ('text:', 'null:')) AS usable
+    FROM per_case
+)
+SELECT 'replay', id, NULL, NULL, NULL, NULL FROM judged WHERE NOT usable
+UNION ALL
+SELECT 'started', kind, service, count(*),
+    coalesce(sum(outcome IN ('+{Outcome.UPHELD.value}', '+{Outcome.PARTLY_UPHELD.value}')), 0), NULL
+FROM judged WHERE usable AND received_at >= :start
+GROUP BY kind, service
+UNION ALL
+SELECT 'responded', kind, received_at, acknowledged_at, responded_at, outcome
+FROM judged WHERE usable AND responded_at >= :start
+"""
+
+EVENTS_OF = f"""
+SELECT e.case_id, c.received_at, e.at, e.action, e.from_status, e.details
+FROM events e JOIN cases c ON c.id = e.case_id
+WHERE e.case_id IN (SELECT value FROM json_each(:ids)) AND e.at <= :end AND e.action IN ({_quoted(STAGE_ACTIONS)})
+ORDER BY e.case_id, e.at, e.id
+"""
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+class _Deadlines:
+    """Stage 1's original response deadline, as text comparable with a stored time (None: it has none).
+
+    Never extended, the deadline is a number of working days from the local date of its origin (the receipt
+    or the acknowledgement), as the clocks count it: the local date is found once per hour (where it does not
+    change within the hour), the deadline once per type and date. Anything else is derived for the case
+    itself, by the clocks."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.calendar = calendar_for(policy)
+        self.days: dict[str, date | None] = {}
+        self.dues: dict[tuple[CaseType, date], str | None] = {}
+
+    def due(self, kind: CaseType, received: str, acknowledged: str | None) -> str | None:
+        rule = self.policy.stage_rule(kind, 1)
+        if rule is None:
+            return None
+        if rule.respond_from == FROM_START:
+            origin: str | None = received
+        elif rule.respond_from == FROM_ACK:
+            origin = acknowledged
+        else:
+            return self._derived(kind, received, acknowledged)
+        if origin is None:
+            return None
+        hour = origin[:13]
+        day = self.days.get(hour, date.min)
+        if day is date.min:
+            day = self.days[hour] = self._day(hour)
+        if day is None:
+            return self._derived(kind, received, acknowledged)
+        due = self.dues.get((kind, day), "")
+        if due == "":
+            due = self.dues[(kind, day)] = self._derived(kind, received, acknowledged)
+        return due
+
+    def _day(self, hour: str) -> date | None:
+        """The local date of every moment of an hour (None: it changes within the hour, or the hour is outside
+        the years the clocks count in)."""
+        first = datetime.fromisoformat(hour + ":00:00").replace(tzinfo=UTC)
+        if not EARLIEST_START <= first <= LATEST_START - timedelta(hours=1):
+            return None
+        day = self.calendar.local(first).date()
+        return day if self.calendar.local(first + timedelta(hours=1, microseconds=-1)).date() == day else None
+
+    def _derived(self, kind: CaseType, received: str, acknowledged: str | None) -> str | None:
+        stage = StageRecord(1, _time(received), kind, _time(acknowledged) if acknowledged else None)
+        return sqlite_time(stage.clocks(stage.started_at, self.policy).response.original_due_at)
+
+
+def quick_annual(db: str | None, year: int | None) -> AnnualReport | None:
+    """`annual` read straight from a SQLite file (None: take the long way through the store)."""
+    from triage_tui.reports.annual import year_at
+    from triage_tui.reports.compute import _quick
+    from triage_tui.services.context import cache_dir, policy_path
+    from triage_tui.store.quick import QuickRead
+
+    path = _quick(db)
+    if path is None:
+        return None
+    # The policy and bank holidays as open_context finds them.
+    use_holiday_cache(cache_dir())
+    policy = load_policy(policy_path())
+    with QuickRead(path) as read:
+        # Read through a memory map: the year's events are scattered over the file, and copying each page
+        # read into SQLite's small cache costs a third of the time.
+        read.connection.execute("PRAGMA mmap_size = 1073741824")
+        return annual_from_sqlite(read.connection, policy, year if year is not None else year_at(now(), policy))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def annual_from_sqlite(connection: sqlite3.Connection, policy: Policy, year: int) -> AnnualReport:
+    from triage_tui.reports.annual import year_bounds
+
+    start, end = year_bounds(year)
+    tally = Tally(policy, start, end)
+    window = {"start": sqlite_time(start), "end": sqlite_time(end)}
+    (contacts,) = connection.execute(
+        "SELECT count(*) FROM cases WHERE received_at >= :start AND received_at <= :end", window
+    ).fetchone()
+    deadlines = _Deadlines(policy)
+    to_replay: list[int] = []
+    kinds = {k.value: k for k in CaseType}
+    responded: dict[CaseType, list[int]] = {}  # responded, in time, and by outcome (in OUTCOMES order)
+    outcomes = sorted(OUTCOMES)
+    for part, a, b, c, d, e in connection.execute(PER_CASE, window):
+        if part == "replay":
+            to_replay.append(a)
+        elif part == "started":
+            kind = kinds[a]
+            if kind is CaseType.SERVICE_REQUEST:
+                tally.not_complaints += c
+            if kind.is_complaint:
+                tally.row(kind, 1)["started"] += c
+                tally.service(b[5:] if b is not None and b.startswith("text:") else None, c, d)
+        else:
+            kind = kinds[a]
+            if not kind.is_complaint:
+                continue
+            counts = responded.setdefault(kind, [0] * (2 + len(outcomes)))
+            counts[0] += 1
+            due = deadlines.due(kind, b, c)
+            counts[1] += due is not None and d <= due
+            if e.startswith("+") and e[1:] in OUTCOMES:
+                counts[2 + outcomes.index(e[1:])] += 1
+    for kind, counts in responded.items():
+        row = tally.row(kind, 1)
+        row["responded"] += counts[0]
+        row["responded_in_time"] += counts[1]
+        row["responded_within_extension"] += counts[1]  # never extended: the one deadline
+        for name, n in zip(outcomes, counts[2:], strict=True):
+            row[name] += n
+    if to_replay:
+        import json
+
+        rows = connection.execute(EVENTS_OF, {"ids": json.dumps(to_replay), "end": window["end"]})
+        for case in replay(_parsed(rows)):
+            tally.case(case)
+    return tally.report(year, contacts)
+
+
+def _parsed(rows: Any) -> Any:
+    for case_id, received, at, action, from_status, details in rows:
+        yield case_id, _time(received), _time(at), action, from_status, details
