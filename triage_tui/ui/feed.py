@@ -4,11 +4,20 @@ Changes come from the poll (another desk, `triage intake add`, an import) and fr
 both reach every subscribed screen through the same signal, so a screen has one place to handle them. The
 countdowns tick through a signal too, once a second. Screens subscribe on mount; Textual drops a screen's
 subscriptions when it goes.
+
+On PostgreSQL the desk also listens for the server's notifications (services/notify.py): a change committed
+anywhere wakes the poll at once, and the poll itself runs only every SAFETY_POLL_SECONDS, in case a
+notification is ever lost. While the listening connection is down the desk polls at its usual pace, so the
+officer sees nothing different and is not told; the log says it. A desk that does not poll (poll_seconds 0)
+does not listen either. On SQLite nothing changes: it polls.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -19,13 +28,19 @@ from textual.signal import Signal
 from textual.timer import Timer
 
 from triage_tui.domain.views import CaseView
+from triage_tui.services.lazy import LazyModule
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui.session import Session
 from triage_tui.ui.text import one_line
 from triage_tui.ui.work import off_thread, report_unexpected
 
+# Imported when the store opens: it reaches the database driver, which the desk's first frame does without.
+notify_services = LazyModule("triage_tui.services.notify")
+
 POLL_SECONDS = 1.0
 POLL_RETRY_SECONDS = 5.0
+# While the desk hears every change as it commits, the poll is only a safety net.
+SAFETY_POLL_SECONDS = 30.0
 
 
 class Polled(Message):
@@ -54,6 +69,9 @@ class ChangeFeed:
         # Cases this desk recorded itself (id, version): the officer was told when they saved it, so the poll
         # that reads the same row back does not announce it again as a new arrival.
         self._own: set[tuple[int, int]] = set()
+        self._watch: Any = None  # the listening thread (services/notify.py ChangeWatch), on PostgreSQL
+        self.listening = False  # set on the UI thread when the listener says it listens, or has stopped
+        self._closed = False
 
     # --- what screens are told ---------------------------------------------------------------------------------
 
@@ -95,6 +113,59 @@ class ChangeFeed:
         self.opened.publish(self.session)
         if self.poll_seconds > 0:
             self._schedule(self.poll_seconds)
+            self._start_listening()
+
+    def close(self) -> None:
+        """Stop polling and listening (the desk is closing): the listening thread has ended when this returns."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.close()
+
+    # --- hearing of changes (PostgreSQL) ------------------------------------------------------------------------
+
+    def _start_listening(self) -> None:
+        ctx = self.session.ctx
+        if ctx is None or self._watch is not None or self._closed:
+            return
+        # The listener calls back in its own thread: each call is handed to the desk's loop without waiting for
+        # it (waiting could block a close that is waiting for the thread), in the desk's context (Textual's
+        # timers and notices find their app through it).
+        loop = asyncio.get_running_loop()
+        desk_context = contextvars.copy_context()
+
+        def on_ui(call: Callable[[], object]) -> None:
+            with suppress(RuntimeError):  # the loop has closed: the desk is gone
+                loop.call_soon_threadsafe(call, context=desk_context.copy())
+
+        self._watch = notify_services.start_watch(
+            ctx,
+            lambda: on_ui(self._notified),
+            lambda listening, why: on_ui(lambda: self._listening_changed(listening, why)),
+            keep_going=lambda: self.app.is_running and not self._closed,
+        )
+
+    def _notified(self) -> None:
+        if not self._closed and self.app.is_running:
+            self.refresh_now()
+
+    def _listening_changed(self, listening: bool, why: str) -> None:
+        if self._closed or not self.app.is_running:
+            return
+        was, self.listening = self.listening, listening
+        if not listening:
+            self.app.log.warning(f"not listening for changes, polling every {self.poll_seconds:g}s: {why}")
+        # Read now on listening (what changed while the desk was not) and on losing it (what the lost connection
+        # may not have said); the next poll after that is set by the new state (_interval). A failed attempt to
+        # listen again changes nothing: the desk is polling at its usual pace already.
+        if listening or was:
+            self.refresh_now()
+
+    def _interval(self) -> float:
+        return max(self.poll_seconds, SAFETY_POLL_SECONDS) if self.listening else self.poll_seconds
 
     # --- the poll ------------------------------------------------------------------------------------------------
 
@@ -103,8 +174,8 @@ class ChangeFeed:
         so polls never overlap however slow the database is."""
         self._timer = None
         ctx = self.session.ctx
-        if ctx is None:
-            return  # polling starts once the store is open
+        if ctx is None or self._closed:
+            return  # polling starts once the store is open, and ends with the desk
         if self._polling:
             self._poll_again = True
             return
@@ -124,7 +195,8 @@ class ChangeFeed:
         # after the usual pause if it read the changes, after the retry pause otherwise.
         self._polling = False
         delay, self._delay = self._delay, max(self.poll_seconds, POLL_RETRY_SECONDS)
-        self._next(delay)
+        if not self._closed:
+            self._next(delay)
 
     def _next(self, delay: float) -> None:
         """The next poll: at once if a refresh was asked for meanwhile, else after `delay`; never on its own
@@ -166,7 +238,7 @@ class ChangeFeed:
             self.app.notify(f"{one_line(c.reference)} from {who}: {what}", title="New contact")
         elif fresh:
             self.app.notify(f"{len(fresh)} new contacts arrived", title="New contacts")
-        self._delay = self.poll_seconds
+        self._delay = self._interval()
         self.app.post_message(Polled(changes.watermark))
 
     def _failed(self, message: str) -> None:
