@@ -80,3 +80,36 @@ def test_deadlines_by_hour_equal_the_clocks(policy: Policy) -> None:
         expected = sqlite_time(stage.clocks(moments[0], policy).response.original_due_at)
         assert deadlines.due(kind, sqlite_time(moments[0]), None) == expected  # type: ignore[arg-type]
     assert None in deadlines.days.values() if policy.timezone == "Asia/Kolkata" else None not in deadlines.days.values()
+
+
+def test_stage_deadlines_are_the_clocks_due_times() -> None:
+    """The reports read a stage's due times through stage_deadlines, without the rest of its clocks."""
+    from triage_tui.domain.clock import CaseTimes, case_clocks, stage_deadlines
+
+    policy = DEFAULT_POLICY
+    start = datetime(2024, 3, 20, 7, 30, tzinfo=UTC)
+    checked = 0
+    for kind in CaseType:
+        for stage in (1, 2, 3):
+            for hours in range(0, 24 * 20, 7):
+                received = start + timedelta(hours=hours)
+                began = received + timedelta(days=3) if stage > 1 else None
+                for ack, panel, extension in ((None, None, 0), (1, None, 5), (2, 9, 0), (4, 30, 12)):
+                    times = CaseTimes(
+                        received,
+                        kind,
+                        acknowledged_at=(began or received) + timedelta(days=ack) if ack else None,
+                        stage=stage,
+                        stage_started_at=began,
+                        extension_days=extension,
+                        panel_at=(began or received) + timedelta(days=panel) if panel else None,
+                    )
+                    clocks = case_clocks(times, policy)
+                    due = stage_deadlines(times, policy)
+                    assert (due.acknowledgement, due.response, due.original_response) == (
+                        clocks.acknowledgement.due_at,
+                        clocks.response.due_at,
+                        clocks.response.original_due_at,
+                    ), times
+                    checked += due.response is not None
+    assert checked > 1000

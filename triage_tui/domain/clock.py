@@ -130,6 +130,7 @@ class WorkingCalendar:
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
         self.nth_working_day = lru_cache(maxsize=8192)(self._nth_working_day)
         self._end_of_nth = lru_cache(maxsize=16384)(self._end_of_nth_working_day)
+        self.warning_before = lru_cache(maxsize=16384)(self._warning_before)
 
     def _is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and self.holiday_name(day) is None and day not in self._closures
@@ -167,6 +168,10 @@ class WorkingCalendar:
 
     def _end_of_nth_working_day(self, day: date, n: int) -> datetime:
         return self.at_local(self.nth_working_day(day, n), END_OF_DAY)
+
+    def _warning_before(self, due: datetime, days: int) -> datetime:
+        """The end of the working day `days` working days before a due time's local date."""
+        return self.at_local(self.nth_working_day(self.local(due).date(), -days), END_OF_DAY)
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """N working days from a time: 23:59:59 local on the Nth working day after that time's local date."""
@@ -365,39 +370,91 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
             Clock("acknowledgement", None, None, None, acknowledged),
             Clock("response", None, None, None, responded),
         )
-    start = _start(times.stage_started_at) if times.stage > 1 and times.stage_started_at else received
-    ack_due = cal.add_working_days(start, rule.ack_days)
+    start, ack_due, panel_due, origin, first_due, response_due = _stage_dues(cal, rule, times, received, acknowledged)
     acknowledgement = Clock(
         "acknowledgement", ack_due, ack_due, _warn(cal, start, ack_due, policy), acknowledged or closed
     )
-
     panel: Clock | None = None
-    if rule.panel_days is not None:
-        panel_due = cal.add_working_days(start, rule.panel_days)
+    if panel_due is not None:
         held = _start(times.panel_at) if times.panel_at else None
         panel = Clock("panel", panel_due, panel_due, _warn(cal, start, panel_due, policy), held or responded or closed)
-    origins = {
+    if origin is None or response_due is None:
+        return CaseClocks(triage, acknowledgement, Clock("response", None, None, None, responded), panel)
+    extend_origin = {
         FROM_START: start,
         FROM_ACK: _start(acknowledged) if acknowledged else None,
+        FROM_PANEL: (_start(times.panel_at) if times.panel_at else panel_due) if panel_due is not None else None,
+    }.get(rule.extend_from)
+    limit = extension_limit(rule, start, extend_origin, policy) or response_due
+    response = Clock(
+        "response",
+        response_due,
+        max(limit, response_due),
+        _warn(cal, origin, response_due, policy),
+        responded or closed,
+        first_due_at=first_due if times.extension_days > 0 else None,
+    )
+    return CaseClocks(triage, acknowledgement, response, panel)
+
+
+def _stage_dues(
+    cal: WorkingCalendar, rule: StageRule, times: CaseTimes, received: datetime, acknowledged: datetime | None
+) -> tuple[datetime, datetime, datetime | None, datetime | None, datetime | None, datetime | None]:
+    """A stage's start, acknowledgement due, panel due, response origin, original and (extended) response due:
+    what case_clocks and stage_deadlines both derive, in one place."""
+    start = _start(times.stage_started_at) if times.stage > 1 and times.stage_started_at else received
+    ack_due = cal.add_working_days(start, rule.ack_days)
+    panel_due = cal.add_working_days(start, rule.panel_days) if rule.panel_days is not None else None
+    if rule.respond_from == FROM_START:
+        origin: datetime | None = start
+    elif rule.respond_from == FROM_ACK:
+        origin = _start(acknowledged) if acknowledged else None
+    elif rule.respond_from == FROM_PANEL and panel_due is not None:
         # Until the panel sits, the latest day it may sit stands in for it.
-        FROM_PANEL: (_start(times.panel_at) if times.panel_at else panel.due_at) if panel is not None else None,
-    }
-    origin = origins.get(rule.respond_from)
+        origin = _start(times.panel_at) if times.panel_at else panel_due
+    else:
+        origin = None
     if origin is None:
-        return CaseClocks(triage, acknowledgement, Clock("response", None, None, None, responded), panel)
+        return start, ack_due, panel_due, None, None, None
     first_due = cal.add_working_days(origin, rule.respond_days)
     extension = max(0, times.extension_days)
     due = cal.add_working_days(origin, rule.respond_days + extension) if extension else first_due
-    limit = extension_limit(rule, start, origins.get(rule.extend_from), policy) or due
-    response = Clock(
-        "response",
-        due,
-        max(limit, due),
-        _warn(cal, origin, due, policy),
-        responded or closed,
-        first_due_at=first_due if extension else None,
-    )
-    return CaseClocks(triage, acknowledgement, response, panel)
+    return start, ack_due, panel_due, origin, first_due, due
+
+
+@dataclass(frozen=True)
+class StageDeadlines:
+    """The deadlines a report compares a stage's acknowledgement and response with (None: not started)."""
+
+    acknowledgement: datetime | None
+    response: datetime | None  # as extended
+    original_response: datetime | None  # before any extension
+
+    def acknowledged_in_time(self, acknowledged_at: datetime | None) -> bool:
+        return (
+            self.acknowledgement is not None
+            and acknowledged_at is not None
+            and (utc(acknowledged_at) <= self.acknowledgement)
+        )
+
+    def responded_in_time(self, responded_at: datetime | None, *, extended: bool = True) -> bool:
+        due = self.response if extended else self.original_response
+        return due is not None and responded_at is not None and utc(responded_at) <= due
+
+
+NO_DEADLINES = StageDeadlines(None, None, None)
+
+
+def stage_deadlines(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> StageDeadlines:
+    """The acknowledgement and response due times of case_clocks (the same derivation), without the triage
+    clock, warnings and limits a report never reads."""
+    rule = policy.stage_rule(times.type, times.stage)
+    if rule is None:
+        return NO_DEADLINES
+    received = _start(times.received_at)
+    acknowledged = utc(times.acknowledged_at) if times.acknowledged_at else None
+    _, ack_due, _, _, first_due, due = _stage_dues(calendar_for(policy), rule, times, received, acknowledged)
+    return StageDeadlines(ack_due, due, first_due)
 
 
 def extension_limit(
@@ -453,6 +510,4 @@ def date_clock(
 
 def _warn(cal: WorkingCalendar, start: datetime, due: datetime, policy: Policy) -> datetime:
     """Due soon from the end of the working day `warning_working_days` before the due day."""
-    due_day = cal.local(due).date()
-    warn = cal.at_local(cal.nth_working_day(due_day, -policy.warning_working_days), END_OF_DAY)
-    return max(warn, start)
+    return max(cal.warning_before(due, policy.warning_working_days), start)

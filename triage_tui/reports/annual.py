@@ -179,12 +179,9 @@ class Tally:
                 assert stage.responded_at is not None
                 counts = self.row(stage.type, stage.number)
                 counts["responded"] += 1
-                response = stage.clocks(case.received_at, policy).response
-                original = response.original_due_at
-                counts["responded_in_time"] += original is not None and stage.responded_at <= original
-                counts["responded_within_extension"] += (
-                    response.due_at is not None and stage.responded_at <= response.due_at
-                )
+                due = stage.deadlines(case.received_at, policy)
+                counts["responded_in_time"] += due.responded_in_time(stage.responded_at, extended=False)
+                counts["responded_within_extension"] += due.responded_in_time(stage.responded_at)
                 if stage.outcome in OUTCOMES:
                     counts[str(stage.outcome)] += 1
         enquiry = case.enquiry
@@ -247,17 +244,14 @@ def sla_by_stage(ctx: ServiceContext, start: datetime, end: datetime) -> list[di
                 row = counts.setdefault((stage.type, stage.number), dict.fromkeys(SLA_STAGE_FIELDS, 0))
                 row["started"] += 1
                 row["extended"] += stage.extension_days > 0
-                clocks = stage.clocks(case.received_at, policy)
+                due = stage.deadlines(case.received_at, policy)
                 if stage.acknowledged_at is not None:
                     row["acknowledged"] += 1
-                    due = clocks.acknowledgement.due_at
-                    row["acknowledged_within_target"] += due is not None and stage.acknowledged_at <= due
+                    row["acknowledged_within_target"] += due.acknowledged_in_time(stage.acknowledged_at)
                 if stage.responded_at is not None:
                     row["responded"] += 1
-                    original = clocks.response.original_due_at
-                    extended = clocks.response.due_at
-                    row["responded_within_target"] += original is not None and stage.responded_at <= original
-                    row["responded_within_extension"] += extended is not None and stage.responded_at <= extended
+                    row["responded_within_target"] += due.responded_in_time(stage.responded_at, extended=False)
+                    row["responded_within_extension"] += due.responded_in_time(stage.responded_at)
     return [
         {"type": kind.value, "label": STAGE_TYPE_LABELS[kind], "stage": number, **counts[(kind, number)]}
         for kind, number in sorted(counts, key=lambda k: (COMPLAINT_ORDER.index(k[0]), k[1]))

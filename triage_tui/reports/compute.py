@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from triage_tui.domain.clock import CaseTimes, case_clocks, triage_deadlines
+from triage_tui.domain.clock import CaseTimes, stage_deadlines, triage_deadlines
 from triage_tui.domain.codes import STATUS_BUCKETS, TYPE_LABELS, Bucket, CaseType, Status
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.timeparse import local_day_bounds
@@ -218,7 +218,7 @@ def sla(ctx: ServiceContext, first: date, last: date) -> SlaReport:
     counts: dict[CaseType, dict[str, int]] = {}
     hours: dict[CaseType, list[float]] = {}
     with ctx.store.read() as session:
-        for kind_text, received_at, triaged_at, acknowledged_at, responded_at, closed_at in queries.sla_cases(
+        for kind_text, received_at, triaged_at, acknowledged_at, responded_at, _closed in queries.sla_cases(
             session, start, end
         ):
             kind = CaseType(kind_text)
@@ -232,15 +232,14 @@ def sla(ctx: ServiceContext, first: date, last: date) -> SlaReport:
                 hours.setdefault(kind, []).append((triaged_at - received_at).total_seconds() / 3600)
             if not kind.is_complaint:
                 continue  # service requests count for triage only
-            clocks = case_clocks(
-                CaseTimes(received_at, kind, triaged_at, acknowledged_at, responded_at, closed_at), policy
-            )
+            # Stopped by the acknowledgement (the response) itself: in time when by its due time (as extended).
+            due = stage_deadlines(CaseTimes(received_at, kind, triaged_at, acknowledged_at, responded_at), policy)
             if acknowledged_at is not None:
                 row["acknowledged"] += 1
-                row["acknowledged_within_target"] += bool(clocks.acknowledgement.met())
+                row["acknowledged_within_target"] += due.acknowledged_in_time(acknowledged_at)
             if responded_at is not None:
                 row["responded"] += 1
-                row["responded_within_target"] += bool(clocks.response.met())
+                row["responded_within_target"] += due.responded_in_time(responded_at)
     rows = []
     totals: dict[str, Any] = dict.fromkeys(SLA_FIELDS, 0)
     every: list[float] = []

@@ -139,6 +139,7 @@ class _Deadlines:
         self.policy = policy
         self.calendar = calendar_for(policy)
         self.days: dict[str, date | None] = {}
+        self.offsets: dict[str, timedelta | None] = {}
         self.dues: dict[tuple[CaseType, date], str | None] = {}
 
     def due(self, kind: CaseType, received: str, acknowledged: str | None) -> str | None:
@@ -166,16 +167,32 @@ class _Deadlines:
 
     def _day(self, hour: str) -> date | None:
         """The local date of every moment of an hour (None: it changes within the hour, or the hour is outside
-        the years the clocks count in)."""
+        the years the clocks count in). Worked out for the whole UTC day at once where the zone's offset holds
+        all day and is whole hours (as in the UK but for the two days the clocks change)."""
+        if hour[:10] not in self.offsets:
+            self.offsets[hour[:10]] = self._day_offset(hour[:10])
+        offsets = self.offsets[hour[:10]]
         first = datetime.fromisoformat(hour + ":00:00").replace(tzinfo=UTC)
+        if offsets is not None:
+            return (first + offsets).date()
         if not EARLIEST_START <= first <= LATEST_START - timedelta(hours=1):
             return None
         day = self.calendar.local(first).date()
         return day if self.calendar.local(first + timedelta(hours=1, microseconds=-1)).date() == day else None
 
+    def _day_offset(self, day: str) -> timedelta | None:
+        first = datetime.fromisoformat(day + " 00:00:00").replace(tzinfo=UTC)
+        if not EARLIEST_START <= first <= LATEST_START - timedelta(days=1):
+            return None
+        offset = self.calendar.local(first).utcoffset()
+        last = self.calendar.local(first + timedelta(days=1, microseconds=-1)).utcoffset()
+        if offset is None or offset != last or offset % timedelta(hours=1):
+            return None
+        return offset
+
     def _derived(self, kind: CaseType, received: str, acknowledged: str | None) -> str | None:
         stage = StageRecord(1, _time(received), kind, _time(acknowledged) if acknowledged else None)
-        return sqlite_time(stage.clocks(stage.started_at, self.policy).response.original_due_at)
+        return sqlite_time(stage.deadlines(stage.started_at, self.policy).original_response)
 
 
 def quick_annual(db: str | None, year: int | None) -> AnnualReport | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from triage_tui.domain.clock import CaseClocks, CaseTimes, case_clocks
+from triage_tui.domain.clock import CaseClocks, CaseTimes, StageDeadlines, case_clocks, stage_deadlines
 from triage_tui.domain.codes import CaseType, Status
 from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.policy import Policy
@@ -71,8 +71,15 @@ class StageRecord:
         return self.type.is_complaint
 
     def clocks(self, received_at: datetime, policy: Policy) -> CaseClocks:
-        """The stage's deadlines, derived as the desk derives them (policy and bank holidays in force)."""
-        times = CaseTimes(
+        """The stage's clocks, derived as the desk derives them (policy and bank holidays in force)."""
+        return case_clocks(self.times(received_at), policy)
+
+    def deadlines(self, received_at: datetime, policy: Policy) -> StageDeadlines:
+        """The stage's acknowledgement and response due times, as its clocks have them."""
+        return stage_deadlines(self.times(received_at), policy)
+
+    def times(self, received_at: datetime) -> CaseTimes:
+        return CaseTimes(
             received_at,
             self.type,
             None,
@@ -84,7 +91,6 @@ class StageRecord:
             extension_days=self.extension_days,
             panel_at=self.panel_at,
         )
-        return case_clocks(times, policy)
 
 
 @dataclass
