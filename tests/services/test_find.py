@@ -78,6 +78,18 @@ def test_ties_are_newest_first_and_the_limit_holds(ctx, staff, clock: Clock) -> 
     assert refs(ctx, "library notice", limit=2) == made[::-1][:2]
 
 
+def test_a_search_matching_more_than_the_window_ranks_the_most_recent(ctx, staff, clock: Clock, monkeypatch) -> None:
+    # Ranking every one of tens of thousands of matches costs more than finding them: of more matches than the
+    # window, the most recently recorded are ranked. The oldest case here is the best match (its name), but
+    # outside a window of three.
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    best = add(ctx, clock, "Libby Library", "Library closed without notice")
+    newer = [add(ctx, clock, "Grace Hughes", "Library closed without notice") for _ in range(4)]
+    assert refs(ctx, "library") == newer[::-1][:3]
+    monkeypatch.setattr(search, "RANK_WINDOW", 10)
+    assert refs(ctx, "library") == [best, *newer[::-1]]
+
+
 def test_one_and_two_characters_find_names_and_references_starting_so(ctx, desk) -> None:
     assert refs(ctx, "J") == [desk["smith"]]  # John Smith; not Li Jones
     assert refs(ctx, "li") == [desk["jones"]]
