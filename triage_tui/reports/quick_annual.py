@@ -44,7 +44,9 @@ REPLAYED = tuple(
     )
 )
 TIME_WIDTH = 26  # 'YYYY-MM-DD HH:MM:SS.ffffff', as UTCDateTime writes every time on SQLite
-KEY_WIDTH = TIME_WIDTH + 12  # a time and a zero-padded event id: the latest (time, id) sorts last
+# A time and the event's id made 13 digits long (ids below 9e12): the latest by (time, id) sorts last as text.
+KEY_WIDTH = TIME_WIDTH + 13
+ID_KEY = "(e.id + 1000000000000)"
 
 
 def _quoted(values: tuple[str, ...]) -> str:
@@ -53,7 +55,7 @@ def _quoted(values: tuple[str, ...]) -> str:
 
 def _latest(action: str, value: str) -> str:
     """The value of the latest event of `action` (by time, then the order written), after its sort key."""
-    return f"max(CASE WHEN e.action = '{action}' THEN e.at || printf('%012d', e.id) || {value} END)"
+    return f"max(CASE WHEN e.action = '{action}' THEN e.at || {ID_KEY} || {value} END)"
 
 
 # Per case that can count in the year (received in it, or received before it and escalated, answered or taken
@@ -71,8 +73,8 @@ per_case AS MATERIALIZED (
     SELECT
         k.id AS id,
         k.received_at AS received_at,
-        NOT max(e.action IN ({_quoted(REPLAYED)}) OR length(e.at) <> {TIME_WIDTH}) AS plain,
-        max(CASE WHEN e.action IN ('classify', 'signpost') THEN e.at || printf('%012d', e.id)
+        NOT max(e.action IN ({_quoted(REPLAYED)})) AS plain,
+        max(CASE WHEN e.action IN ('classify', 'signpost') THEN e.at || {ID_KEY}
             || CASE WHEN e.action = 'signpost' THEN '{CaseType.SERVICE_REQUEST.value}'
                ELSE coalesce(json_extract(e.details, '$.type'), '') END END) AS kind_key,
         min(CASE WHEN e.action = 'acknowledge' THEN e.at END) AS acknowledged_at,
@@ -99,6 +101,10 @@ judged AS (
         substr(responded_key, {KEY_WIDTH + 1}) AS outcome,
         substr(sent_key, {KEY_WIDTH + 1}) AS service,
         plain AND length(received_at) = {TIME_WIDTH}
+            AND coalesce(length(acknowledged_at), {TIME_WIDTH}) = {TIME_WIDTH}
+            AND coalesce(substr(responded_key, {TIME_WIDTH + 1}, 1), '1') = '1'
+            AND coalesce(substr(kind_key, {TIME_WIDTH + 1}, 1), '1') = '1'
+            AND coalesce(substr(sent_key, {TIME_WIDTH + 1}, 1), '1') = '1'
             AND coalesce(substr(kind_key, {KEY_WIDTH + 1}), '{CaseType.UNCLASSIFIED.value}')
                 IN ({_quoted(tuple(k.value for k in CaseType))})
             AND (sent_key IS NULL OR substr(sent_key, {KEY_WIDTH + 1}, 5) IN ('text:', 'null:')) AS usable
