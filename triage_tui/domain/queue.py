@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from triage_tui.domain.clock import Band, CaseTimes, case_clocks
 from triage_tui.domain.codes import CaseType, Status
@@ -18,9 +19,9 @@ QUEUE_STATUSES = (Status.NEW, Status.TRIAGED)
 MY_STATUSES = (Status.ALLOCATED, Status.WITH_SERVICE)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """Just enough of an open case to compute its deadlines and rank it."""
+class Candidate(NamedTuple):
+    """Just enough of an open case to compute its deadlines and rank it. A tuple: the queue builds one for
+    every open case before its first frame, and a tuple is made several times faster than a frozen dataclass."""
 
     id: int
     received_at: datetime

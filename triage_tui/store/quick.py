@@ -105,8 +105,22 @@ class QuickRead:
             f"extension_days, panel_at FROM cases WHERE status IN ({marks})",
             tuple(statuses),
         )
+        # Every open case passes here before the desk's first frame: the parse is inlined (no call per column)
+        # and the columns a new contact leaves empty cost a test.
+        parse, utc = datetime.fromisoformat, UTC
         return [
-            Candidate(cid, _time(rec), kind, status, _time(tri), _time(ack), stage, _time(began), days, _time(panel))  # type: ignore[arg-type]
+            Candidate(
+                cid,
+                parse(rec).replace(tzinfo=utc),
+                kind,
+                status,
+                parse(tri).replace(tzinfo=utc) if tri else None,
+                parse(ack).replace(tzinfo=utc) if ack else None,
+                stage,
+                parse(began).replace(tzinfo=utc) if began else None,
+                days,
+                parse(panel).replace(tzinfo=utc) if panel else None,
+            )
             for cid, rec, kind, status, tri, ack, stage, began, days, panel in rows
         ]
 

@@ -32,7 +32,21 @@ class Case(SQLModel, table=True):
     __tablename__ = "cases"
     __table_args__ = (
         # The queue: open cases by status, oldest first.
-        Index("ix_cases_status_received", "status", "received_at"),
+        # The queue's candidates, read from the index alone (migration 0009): the key, then every column a
+        # candidate's deadlines need.
+        Index(
+            "ix_cases_queue",
+            "status",
+            "received_at",
+            "id",
+            "type",
+            "triaged_at",
+            "acknowledged_at",
+            "stage",
+            "stage_started_at",
+            "extension_days",
+            "panel_at",
+        ),
         Index("ix_cases_officer_status", "officer_id", "status"),
         {"sqlite_autoincrement": True},
     )
