@@ -33,8 +33,10 @@ from triage_tui.domain.errors import InvalidInput, RoleRefused, StoreUnavailable
 from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.text import safe_cell
 from triage_tui.importer import stages
-from triage_tui.importer.rows import RowChecker
-from triage_tui.importer.source import PROBLEMS, Cell, read_rows, shown
+from triage_tui.importer.duplicates import duplicate_problems
+from triage_tui.importer.rows import ImportRow, RowChecker
+from triage_tui.importer.scratch import Scratch
+from triage_tui.importer.source import PROBLEMS, Cell, read_rows
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.history import HistoryWriter, Prepared, add_officers, stored_cases, write_prepared
 from triage_tui.services.officers import require_officer
@@ -125,6 +127,8 @@ def run_import(
         result.encoding = sheet.encoding
         checker.stage_two = any(column in stages.COLUMNS for column in sheet.columns)
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="triage-import-"))
+        scratch = Scratch()
+        stack.callback(scratch.close)
         checked = _check_all(
             ctx,
             actor,
@@ -134,24 +138,25 @@ def run_import(
             result,
             _Rejects(out, sheet.columns),
             spool,
+            scratch,
             options,
             now,
             progress,
         )
-        bad = checked.bad
+        scratch.close()  # what it held is settled: give back its disk now, not after the writing
         result.errors.sort()
-        result.rejected = len(bad)
-        if bad and not options.skip_invalid:
+        if result.rejected and not options.skip_invalid:
             return result  # nothing written
-        if any(line not in bad for line in checked.new_officer_lines) and importer.role != Role.SUPERVISOR.value:
+        if checked.new_officers and importer.role != Role.SUPERVISOR.value:
             raise RoleRefused(f"{actor} is an officer: only supervisors may create officers (--create-officers)")
         known = {key: officer_id for key, (_, officer_id) in officers.items()}
         created: set[str] = set()
         spool.seek(0)
-        to_write, done = result.rows - len(bad), 0
+        to_write, done = result.rows - result.rejected, 0
         for index in range(max(checked.chunks, 1)):
             chunk: list[Spooled] = pickle.load(spool) if checked.chunks else []
-            chunk = [row for row in chunk if row[0] not in bad]
+            if checked.dropped:
+                chunk = [row for row in chunk if row[0] not in checked.dropped]
             last = index == max(checked.chunks, 1) - 1
             try:
                 imported, duplicates, added = _write(ctx, actor, now, chunk, known, result, options.dry_run, last)
@@ -209,9 +214,13 @@ class _Rejects:
 
 @dataclass
 class _Checked:
-    bad: set[int]  # lines of rows that cannot be imported
     chunks: int  # spooled chunks of good rows
-    new_officer_lines: list[int]  # lines of good rows naming an officer still to be created
+    dropped: set[int]  # lines of spooled rows refused afterwards (duplicates that cannot be)
+    new_officers: int  # good rows naming an officer still to be created
+
+
+# Rows checked together against the references seen before them (one look-up in the scratch file per block).
+BLOCK = 2000
 
 
 def _check_all(
@@ -223,131 +232,105 @@ def _check_all(
     result: ImportResult,
     rejects: _Rejects,
     spool: IO[bytes],
+    scratch: Scratch,
     options: ImportOptions,
     now: datetime,
     progress: Progress | None,
 ) -> _Checked:
-    """Pass one: every row checked; good rows prepared and spooled."""
+    """Pass one: every row checked; good rows prepared and spooled. What must be remembered of every row (its
+    reference's first line, its duplicate_of) goes to the scratch file, a block of rows at a time."""
     writer = HistoryWriter(ctx.store.dialect, actor, now, source)
-    first_line: dict[str, int] = {}  # by lower-cased reference: references are one regardless of case
-    bad: set[int] = set()
-    links: dict[str, _Link] = {}  # rows closed as the duplicate of another case
-    new_officer_lines: list[int] = []
+    checked = _Checked(0, set(), 0)
     chunk: list[Spooled] = []
-    chunks = 0
+    block: list[tuple[int, dict[str, Cell], ImportRow | None, list[tuple[str, str]]]] = []
+
+    def settle() -> None:
+        """The block's rows against the references before them; the good ones prepared and spooled."""
+        nonlocal chunk
+        earlier = scratch.first_lines([row.history.reference.lower() for _, _, row, _ in block if row is not None])
+        firsts: list[tuple[str, int]] = []
+        links = []
+        for line, cells, row, problems in block:
+            if row is not None:
+                history = row.history
+                key = history.reference.lower()
+                first = earlier.get(key)
+                if first is not None:
+                    column = "reference" if row.keyed else "row"
+                    what = "the same reference" if row.keyed else "the same received_at, customer_name and summary"
+                    problems = [(column, f"{what} as line {first}")]
+                elif history.duplicate_of and history.duplicate_of.lower() == key:
+                    problems = [("duplicate_of", "a case cannot be the duplicate of itself")]
+                else:
+                    earlier[key] = line
+                    firsts.append((key, line))
+                    spooled = _prepared(writer, line, row)
+                    new_officer = _names_new_officer(row)
+                    checked.new_officers += new_officer
+                    if history.duplicate_of:
+                        target = history.duplicate_of
+                        links.append((key, target.lower(), history.reference, target, line, cells, new_officer))
+                    chunk.append(spooled)
+                    if len(chunk) >= options.chunk:
+                        pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
+                        checked.chunks += 1
+                        chunk = []
+            if problems:
+                _reject(line, cells, problems, result, rejects)
+        scratch.remember(firsts)
+        scratch.add_links(links)
+        block.clear()
+
     for line, cells in rows:
         result.rows += 1
         row, problems = checker.check(line, cells)
-        if row is not None:
-            history = row.history
-            key = history.reference.lower()
-            earlier = first_line.get(key)
-            if earlier is not None:
-                column = "reference" if row.keyed else "row"
-                what = "the same reference" if row.keyed else "the same received_at, customer_name and summary"
-                problems = [(column, f"{what} as line {earlier}")]
-            elif history.duplicate_of and history.duplicate_of.lower() == key:
-                problems = [("duplicate_of", "a case cannot be the duplicate of itself")]
-            else:
-                first_line[key] = line
-                if history.duplicate_of:
-                    links[key] = _Link(history.reference, history.duplicate_of, line, cells)
-                second = row.second
-                officers: tuple[str | None, ...] = (history.officer,)
-                stage_row = None
-                if second is None:
-                    prepared = writer.prepare(history, line)
-                else:
-                    prepared, stage_row = stages.prepare(writer, history, second, line)
-                    officers = (second.officer, history.officer)
-                if (history.officer is not None and history.officer_id is None) or (
-                    second is not None and second.officer is not None and second.officer_id is None
-                ):
-                    new_officer_lines.append(line)
-                chunk.append((line, row.keyed, officers, prepared.case, prepared.events, prepared.states, stage_row))
-                if len(chunk) >= options.chunk:
-                    pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
-                    chunks += 1
-                    chunk = []
-        if problems:
-            _reject(line, cells, problems, bad, result, rejects)
+        block.append((line, cells, row, problems))
+        if len(block) >= BLOCK:
+            settle()
         if progress is not None and result.rows % 1000 == 0:
             progress("checking", result.rows, None)
+    settle()
     if chunk:
         pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
-        chunks += 1
-    if links:
+        checked.chunks += 1
+    if scratch.has_links():
         with ctx.store.read() as session:
-            for link, problem in _duplicate_problems(session, links, first_line):
-                _reject(link.line, link.cells, [problem], bad, result, rejects)
-    return _Checked(bad, chunks, new_officer_lines)
+            for line, key, problem in duplicate_problems(session, scratch):
+                cells, new_officer = scratch.cells(key)
+                _reject(line, cells, [problem], result, rejects)
+                checked.dropped.add(line)
+                checked.new_officers -= new_officer
+    return checked
+
+
+def _prepared(writer: HistoryWriter, line: int, row: ImportRow) -> Spooled:
+    """A good row as pass two writes it (see Spooled)."""
+    history, second = row.history, row.second
+    if second is None:
+        prepared = writer.prepare(history, line)
+        return (line, row.keyed, (history.officer,), prepared.case, prepared.events, prepared.states, None)
+    prepared, stage_row = stages.prepare(writer, history, second, line)
+    officers = (second.officer, history.officer)
+    return (line, row.keyed, officers, prepared.case, prepared.events, prepared.states, stage_row)
+
+
+def _names_new_officer(row: ImportRow) -> bool:
+    history, second = row.history, row.second
+    return (history.officer is not None and history.officer_id is None) or (
+        second is not None and second.officer is not None and second.officer_id is None
+    )
 
 
 def _reject(
     line: int,
     cells: dict[str, Cell],
     problems: list[tuple[str, str]],
-    bad: set[int],
     result: ImportResult,
     rejects: _Rejects,
 ) -> None:
-    bad.add(line)
+    result.rejected += 1
     result.errors.extend((line, column, message) for column, message in problems)
     rejects.write({k: v for k, v in cells.items() if k != PROBLEMS}, problems)
-
-
-@dataclass(slots=True)
-class _Link:
-    reference: str
-    target: str  # duplicate_of, as given
-    line: int
-    cells: dict[str, Cell]
-
-
-def _duplicate_problems(
-    session: Any, links: dict[str, _Link], first_line: dict[str, int]
-) -> Iterator[tuple[_Link, tuple[str, str]]]:
-    """A duplicate must name a case that exists (later in the file or already stored), and following
-    duplicate_of from case to case, through the file and the database, must never come back round."""
-    stored: dict[str, tuple[str, int, str | None]] = {}
-    asked: set[str] = set()
-    wanted = set(links) | {link.target.lower() for link in links.values()}
-    while wanted - asked:  # stored cases' own duplicate_of, followed as far as the database goes
-        batch = sorted(wanted - asked)
-        asked.update(batch)
-        found = stored_cases(session, batch)
-        stored.update(found)
-        wanted = {target.lower() for _, _, target in found.values() if target}
-    for link in links.values():
-        target = link.target.lower()
-        if target not in first_line and target not in stored:
-            yield link, ("duplicate_of", f"no case {shown(link.target)} in the file or the database")
-
-    def following(key: str) -> str | None:
-        if key in links and key not in stored:  # a file row to be written: its own duplicate_of
-            return links[key].target.lower()
-        if key in stored:  # stored already (a file row naming it is a duplicate, skipped): the stored one's
-            target = stored[key][2]
-            return target.lower() if target else None
-        return None
-
-    settled: set[str] = set()
-    for start in links:
-        path: list[str] = []
-        place: dict[str, int] = {}
-        key: str | None = start
-        while key is not None and key not in settled and key not in place:
-            place[key] = len(path)
-            path.append(key)
-            key = following(key)
-        if key is not None and key in place:
-            circle = path[place[key] :]
-            names = [links[k].reference if k in links else stored[k][0] for k in circle]
-            route = " → ".join(shown(name)[1:-1] for name in [*names[:6], names[0]])
-            for member in circle:
-                if member in links and member not in stored:
-                    yield links[member], ("duplicate_of", f"duplicates would go round in a circle: {route}")
-        settled.update(path)
 
 
 class _RollBack(Exception):

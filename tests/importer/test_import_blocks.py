@@ -1,0 +1,82 @@
+"""Pass one remembers references and duplicates in a scratch file, asked a block of rows at a time: whatever the
+block size, an import refuses, counts and writes exactly the same (repeats name their first line across blocks,
+duplicate chains and circles are followed across them, the rejects file keeps the file's order)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.importer.hostile_files import csv_bytes
+from tests.importer.test_hostile_import import cli, duplicate, row, write
+from triage_tui.domain.codes import Role, Team
+from triage_tui.importer import run
+from triage_tui.services.context import open_context
+from triage_tui.services.officers import add_officer
+
+
+def rows() -> list[list[str]]:
+    """Repeats of a reference near and far from its first line, bad rows between good ones, a chain of
+    duplicates forwards and backwards through the file, a circle across it, and one naming nothing."""
+    out = [row(f"B-{i}") for i in range(12)]
+    out[3] = row("b-0")  # the same reference as line 2, in any letter case
+    out[7] = row("B-1")
+    out[9] = row("B-9", received_at="yesterday")  # a problem of its own
+    out += [
+        duplicate("C-1", "C-2"),  # names a later row
+        row("B-5"),  # far from its first line
+        duplicate("C-2", "B-11"),
+        duplicate("C-3", "C-1"),
+        duplicate("R-1", "R-3"),  # R-1 -> R-3 -> R-2 -> R-1
+        row("X-1"),
+        duplicate("R-2", "R-1"),
+        duplicate("R-3", "r-2"),
+        duplicate("N-1", "NOWHERE"),
+        duplicate("B-11", "B-0"),  # a repeat that is also a duplicate: refused as the repeat
+    ]
+    return out
+
+
+def outcome(tmp_path: Path, block: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The import of rows() into a new desk, read back: messages, rejects file, cases stored in id order."""
+    monkeypatch.setattr(run, "BLOCK", block)
+    folder = tmp_path / f"block-{block}"
+    folder.mkdir()
+    ctx = open_context(str(folder / "desk.sqlite"))
+    try:
+        add_officer(ctx, "boss", "boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS)
+        source = write(folder / "in.csv", csv_bytes(rows()))
+        rejects = folder / "rejects.csv"
+        dry = cli(ctx, "import", str(source), "--skip-invalid", "--dry-run")
+        result = cli(ctx, "import", str(source), "--skip-invalid", "--rejects", str(rejects))
+        with ctx.store.read() as session:
+            stored = session.connection().execute(text("SELECT reference FROM cases ORDER BY id")).scalars().all()
+    finally:
+        ctx.store.dispose()
+    with rejects.open(newline="", encoding="utf-8") as handle:
+        rejected = list(csv.reader(handle))
+    assert dry.exit_code == result.exit_code == 3, result.output
+    assert dry.stderr == result.stderr
+    output = result.stdout.replace(str(folder), "FOLDER")
+    return {"stderr": result.stderr, "stdout": output, "rejects": rejected, "stored": stored}
+
+
+def test_the_block_size_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = outcome(tmp_path, 10_000, monkeypatch)
+    for block in (1, 2, 3, 5):
+        assert outcome(tmp_path, block, monkeypatch) == whole, f"block of {block}"
+    errors = whole["stderr"]
+    assert "line 5: reference: the same reference as line 2" in errors
+    assert "line 9: reference: the same reference as line 3" in errors
+    assert "line 15: reference: the same reference as line 7" in errors
+    assert "line 23: reference: the same reference as line 13" in errors
+    assert "line 22: duplicate_of: no case 'NOWHERE' in the file or the database" in errors
+    for line in (18, 20, 21):
+        assert f"line {line}: duplicate_of: duplicates would go round in a circle: R-1 → R-3 → R-2 → R-1" in errors
+    # In the file's order, then the duplicates found wanting once the whole file was read.
+    assert [r[0] for r in whole["rejects"][1:]] == ["b-0", "B-1", "B-9", "B-5", "B-11", "N-1", "R-1", "R-3", "R-2"]
+    assert whole["stored"] == [*(f"B-{i}" for i in (0, 1, 2, 4, 5, 6, 8, 10, 11)), "C-1", "C-2", "C-3", "X-1"]
