@@ -82,6 +82,8 @@ def seeded(desk_ctx: ServiceContext, clock: Clock) -> dict[str, str]:
 
 def desk(ctx: ServiceContext, who: str = "alice", **options: Any) -> DeskApp:
     options.setdefault("poll_seconds", 0)  # no background polling unless a test asks for it
+    # Nor screens built in the background (DeskApp prebuild): each screen is built on its key, at a known moment.
+    options.setdefault("prebuild", False)
     return make_desk(ctx, who, **options)
 
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import desk, settle
+from tests.tui.conftest import desk, settle, until
 from triage_tui.services import cases
 from triage_tui.ui.widgets.case_table import CaseTable
 
 
-def before(*keys: str, focus: str | None = None):  # type: ignore[no-untyped-def]
+def before(*keys: str, focus: str | None = None, prebuilt: bool = False):  # type: ignore[no-untyped-def]
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
+        if prebuilt:  # the other screens built out of sight before the key (DeskApp prebuild)
+            await until(pilot, lambda: pilot.app.screens_built, "the other screens built")
+            await settle(pilot)
         if focus is not None:
             pilot.app.screen.query_one(CaseTable).focus_case(focus)
             await settle(pilot)
@@ -70,6 +73,14 @@ def test_my_cases(snap_compare, desk_ctx, seeded) -> None:
     assert snap_compare(desk(desk_ctx, "carol"), terminal_size=(160, 40), run_before=before("2"))
 
 
+def test_my_cases_prebuilt(snap_compare, desk_ctx, seeded) -> None:
+    """The same as test_my_cases (the same picture), the screen built before its key."""
+    cases.allocate(desk_ctx, "boss", seeded["triaged"], "carol")
+    cases.acknowledge(desk_ctx, "carol", seeded["triaged"], channel="email")
+    app = desk(desk_ctx, "carol", prebuild=True)
+    assert snap_compare(app, terminal_size=(160, 40), run_before=before("2", prebuilt=True))
+
+
 def test_filter_dialog(snap_compare, desk_ctx, seeded) -> None:
     assert snap_compare(desk(desk_ctx), terminal_size=(120, 40), run_before=before("f"))
 
@@ -94,5 +105,17 @@ def test_split_view_80x24(snap_compare, desk_ctx, seeded) -> None:
     assert snap_compare(desk(desk_ctx, "boss"), terminal_size=(80, 24), run_before=before("3"))
 
 
+def test_split_view_80x24_prebuilt(snap_compare, desk_ctx, seeded) -> None:
+    """The same as test_split_view_80x24 (the same picture), the screen built before its key."""
+    cases.allocate(desk_ctx, "boss", seeded["triaged"], "alice")
+    app = desk(desk_ctx, "boss", prebuild=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before("3", prebuilt=True))
+
+
 def test_reports_80x24(snap_compare, desk_ctx, seeded) -> None:
     assert snap_compare(desk(desk_ctx), terminal_size=(80, 24), run_before=before("4"))
+
+
+def test_reports_80x24_prebuilt(snap_compare, desk_ctx, seeded) -> None:
+    """The same as test_reports_80x24 (the same picture), the screen built before its key."""
+    assert snap_compare(desk(desk_ctx, prebuild=True), terminal_size=(80, 24), run_before=before("4", prebuilt=True))

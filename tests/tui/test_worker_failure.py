@@ -19,6 +19,7 @@ from tests.tui.conftest import EXPECTED, Messages, Unexpected, desk, settle, unt
 from tests.tui.test_desk import highlight, stored
 from triage_tui.services import cases as case_services
 from triage_tui.services import desk as desk_services
+from triage_tui.services import screens_data
 from triage_tui.services.context import ServiceContext
 from triage_tui.ui.feed import Polled
 from triage_tui.ui.screens.queue import QueueScreen
@@ -111,8 +112,9 @@ async def test_a_read_for_the_detail_pane_that_fails_is_reported_and_the_desk_wo
 async def test_a_split_view_read_that_fails_is_reported_and_the_desk_works_on(
     desk_ctx: ServiceContext, seeded: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loads = Broken(desk_services.officer_loads)
-    monkeypatch.setattr(desk_services, "officer_loads", loads)
+    # The split view's first read: each officer's open cases, to choose its panes by.
+    loads = Broken(screens_data.open_counts)
+    monkeypatch.setattr(screens_data, "open_counts", loads)
     app = desk(desk_ctx, "boss")
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)

@@ -7,13 +7,15 @@ from __future__ import annotations
 import gc
 import os
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual.app import App
+from textual.app import App, ScreenStackError, UnknownModeError
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 from triage_tui.domain.queue import QueuePage, QueueQuery
 from triage_tui.services.context import ServiceContext, config_dir
@@ -36,6 +38,13 @@ from triage_tui.ui.text import notice, one_line
 from triage_tui.ui.work import off_thread
 
 NOTICES_KEPT = 200  # how many recent notices the desk keeps (DeskApp.notices)
+# After the first list is on screen and the store is open, the other screens are built one at a time with this
+# pause between them, so a key pressed meanwhile waits for at most one screen's building.
+PREBUILD_PAUSE = 0.05
+
+
+class ScreensBuilt(Message):
+    """Every screen the officer can switch to is built and reading (or has read) its data."""
 
 
 class DeskApp(App[None]):
@@ -63,8 +72,12 @@ class DeskApp(App[None]):
         poll_seconds: float = POLL_SECONDS,
         keymap: dict[str, str] | None = None,
         first_page: QueuePage | None = None,
+        prebuild: bool = True,
     ) -> None:
-        """Without `session.ctx` (a quick start) the desk opens `session.db` behind its first frame."""
+        """Without `session.ctx` (a quick start) the desk opens `session.db` behind its first frame.
+
+        With `prebuild` the other screens (My cases, the split view, reports) are built in the quiet after the
+        first list is on screen, so a first visit shows one already laid out, its data read meanwhile."""
         super().__init__()
         self.session = session
         # What the officer was told, newest last: readable after the toast has gone.
@@ -74,6 +87,11 @@ class DeskApp(App[None]):
         self.feed = ChangeFeed(self, session, poll_seconds=poll_seconds, watermark=watermark)
         self.first_page = first_page  # the queue read before the app started, so the first frame shows it
         self._keymap = keymap or {}
+        self._prebuild = prebuild
+        self._listed = False  # the first list is on screen
+        self._prebuilding = False
+        self._screens: dict[str, Screen[Any]] = {}  # each mode's screen, once built (visited or prebuilt)
+        self.screens_built = False
 
     def on_mount(self) -> None:
         officer = self.session.officer
@@ -81,17 +99,28 @@ class DeskApp(App[None]):
         if self._keymap:
             self.set_keymap(self._keymap)
         first, self.first_page = self.first_page, None
-        self.add_mode("queue", lambda: QueueScreen(self.session, self.feed, first))
-        self.add_mode("mine", lambda: MyCasesScreen(self.session, self.feed))
-        self.add_mode("reports", lambda: ReportScreen(self.session))
-        self.add_mode("split", lambda: SplitScreen(self.session, self.feed))
+        self._add_mode("queue", lambda: QueueScreen(self.session, self.feed, first))
+        self._add_mode("mine", lambda: MyCasesScreen(self.session, self.feed))
+        self._add_mode("reports", lambda: ReportScreen(self.session))
+        self._add_mode("split", lambda: SplitScreen(self.session, self.feed))
         self.switch_mode("queue")
         self.set_interval(1.0, self.feed.tick)
         if self.session.ctx is not None:
             self.session.open(self.session.ctx)
-            self.feed.store_opened()
+            self._store_opened()
         else:
             self.call_after_refresh(self._open)
+
+    def _add_mode(self, mode: str, build: Callable[[], Screen[Any]]) -> None:
+        def built() -> Screen[Any]:
+            screen = self._screens[mode] = build()
+            return screen
+
+        self.add_mode(mode, built)
+
+    def _store_opened(self) -> None:
+        self.feed.store_opened()
+        self._start_prebuild()
 
     def notify(
         self,
@@ -130,7 +159,7 @@ class DeskApp(App[None]):
         def refused(message: str) -> None:
             self.notify(f"Cannot open the database: {message}", severity="error", timeout=30)
 
-        off_thread(self, self.session.open, lambda _: self.feed.store_opened(), group="connect", refused=refused)
+        off_thread(self, self.session.open, lambda _: self._store_opened(), group="connect", refused=refused)
 
     def action_show(self, mode: str) -> None:
         if self.current_mode != mode:
@@ -163,13 +192,59 @@ class DeskApp(App[None]):
         self.push_screen(HelpScreen(title, screen_keys(self, self.screen), notes))
 
     def settled(self) -> None:
-        """The first list is on screen: after the first paint, move what exists so far (it lives as long as
-        the desk) out of the garbage collector's sight, so a full collection never lands in a key press."""
-        if not getattr(self, "_frozen", False):
-            self._frozen = True
-            self.set_timer(1.0, self._freeze_heap)
+        """The first list is on screen: the other screens may be built now (once the store is open too)."""
+        if not self._listed:
+            self._listed = True
+            self._start_prebuild()
+
+    # --- the quiet after the first frame --------------------------------------------------------------------------
+    #
+    # A screen's first building costs Textual a few hundred milliseconds on this desk: its widgets' CSS parsed
+    # into the stylesheet, its widgets composed, mounted, styled and laid out. Done on the key press, the officer
+    # waits for it; done here, once the first list is on screen and nothing else is happening, the key only
+    # switches to a screen that is ready, whose data was read meanwhile and kept current by the change feed
+    # like any screen out of sight. A key pressed before its screen is built builds it then, as before.
+
+    def _start_prebuild(self) -> None:
+        if not (self._listed and self.session.ctx is not None) or self._prebuilding:
+            return
+        self._prebuilding = True
+        if self._prebuild:
+            self.set_timer(PREBUILD_PAUSE, self._prebuild_next)
+        else:
+            self.set_timer(1.0, self._freeze_heap)  # what the first list left behind, settled by then
+
+    def _prebuild_next(self) -> None:
+        try:
+            current = self.screen
+        except (ScreenStackError, UnknownModeError):
+            return  # the desk is closing
+        self._restyle_built(current)
+        wanted = ["mine", "split", "reports"] if self.session.is_supervisor else ["mine", "reports"]
+        pending = [mode for mode in wanted if mode not in self._screens]
+        if not pending or not self.is_running:
+            self.screens_built = True
+            self.post_message(ScreensBuilt())
+            self.call_after_refresh(self._freeze_heap)
+            return
+        # Textual builds a mode's screen on its first switch_mode (App._init_mode; textual is pinned in
+        # pyproject.toml); called here it builds and mounts the screen without showing it.
+        self._init_mode(pending[0])
+        self.call_after_refresh(self.set_timer, PREBUILD_PAUSE, self._prebuild_next)
+
+    def _restyle_built(self, current: Screen[Any]) -> None:
+        """Style the screens built out of sight with the stylesheet as it is now (their widgets' CSS included),
+        as Textual does for the screens under the current one: otherwise the first switch to one would parse the
+        whole stylesheet again and restyle every widget of the desk, the most costly part of a first visit."""
+        for screen in self._screens.values():
+            stale = screen._css_update_count != self._css_update_count
+            if screen is not current and screen.is_mounted and stale:
+                self.stylesheet.update(screen, animate=False)
+                screen._css_update_count = self._css_update_count
 
     def _freeze_heap(self) -> None:
+        """Move what exists now (it lives as long as the desk, the screens built too) out of the garbage
+        collector's sight, so a full collection never lands in a key press."""
         gc.collect()
         gc.freeze()
 

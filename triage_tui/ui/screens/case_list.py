@@ -87,6 +87,7 @@ class CaseListScreen(CaseActions):
         self._settings_touched = False
         self._from_top = False
         self.first_page = first_page  # read before the desk started (the queue's first frame)
+        self.shown_once = False  # a page has been shown (until then the status says "Loading…")
         self.total = 0
         self.page_bands: dict[str, int] = {}  # bands over every match, when more match than are shown
         self._detail_timer: Timer | None = None
@@ -138,8 +139,9 @@ class CaseListScreen(CaseActions):
             self._show_page(self.query_state, None, first)
             if self.session.ctx is not None:
                 self._read_settings()
-        else:
-            self.reload(with_settings=self.session.ctx is not None)
+        elif self.session.ctx is not None:
+            self.reload(with_settings=True)
+        # Else the status says "Loading…" until the store is open: connected() reads the list then.
 
     def on_screen_resume(self) -> None:
         self.table.focus()
@@ -241,6 +243,7 @@ class CaseListScreen(CaseActions):
         if query != self.query_state or sort != self.sort:
             return  # a newer search is on its way
         now = self.session.now()
+        self.shown_once = True
         self.total = page.total
         self.page_bands = {band.value.replace("_", " "): n for band, n in page.bands.items()}
         ranks = page.ranks
@@ -347,7 +350,11 @@ class CaseListScreen(CaseActions):
     # --- the highlighted case in detail -------------------------------------------------------------------------
 
     def connected(self, session: Session) -> None:
-        """The full store is open: read the history of the highlighted case, and the officer's kept settings."""
+        """The full store is open: read the list if it could not be read before (shown before the store was
+        open), else the history of the highlighted case and the officer's kept settings."""
+        if not self._settings_read and not self.shown_once:
+            self.reload(with_settings=True)
+            return
         self._schedule_detail()
         self._read_settings()
 

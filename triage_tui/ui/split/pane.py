@@ -29,9 +29,12 @@ class Pane(Vertical):
         super().__init__(id=id)
         self.source = source
         self.policy = policy
+        # Until its first page is shown the pane says it is reading, not "0 open": an empty caseload and one
+        # not read yet look alike otherwise.
+        self.waiting = True
 
     def compose(self) -> ComposeResult:
-        yield Label("", classes="pane-head")
+        yield Label(line("Reading the caseloads…"), classes="pane-head")
         table = CaseTable(SPLIT_COLUMNS, (("due", "Nearest due", lambda c: c.nearest()),), self.policy)
         table.marks = set()
         yield table
@@ -40,12 +43,20 @@ class Pane(Vertical):
     def table(self) -> CaseTable:
         return self.query_one(CaseTable)
 
+    def reading(self) -> None:
+        """A new caseload is being read: the head says so until it is shown (the rows of the last stay)."""
+        self.waiting = True
+        self.query_one(".pane-head", Label).update(line((self.source.label(), "bold"), " · reading its cases…"))
+
     def show(self, page: QueuePage, now: datetime) -> None:
+        self.waiting = False
         self.table.marks = set()
         self.table.load(page.rows, lambda c: page.ranks.get(c.id) or urgency_key(c, self.policy, now), now)
         self.update_head()
 
     def update_head(self) -> None:
+        if self.waiting:
+            return  # the head says the pane is reading until its page is shown
         table = self.table
         by_status: dict[str, int] = {}
         for case in table.cases.values():

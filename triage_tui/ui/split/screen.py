@@ -24,9 +24,9 @@ from triage_tui.domain.codes import Role, Status
 from triage_tui.domain.queue import QueueQuery, urgency_key
 from triage_tui.domain.split import Source
 from triage_tui.domain.views import CaseView
+from triage_tui.services.lazy import LazyModule, supervision
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
-from triage_tui.services.lazy import supervision
 from triage_tui.ui.dialogs.supervision import CohortDialog, DistributeDialog, PlanDialog, WorkloadDialog
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.screens.actions import CaseActions
@@ -38,8 +38,10 @@ from triage_tui.ui.widgets.key_bar import KeyBar
 from triage_tui.ui.work import off_thread
 
 if TYPE_CHECKING:
-    from triage_tui.domain.queue import OfficerLoad
+    from triage_tui.domain.views import OfficerView
     from triage_tui.services.supervision import BulkResult, Step
+
+screens_data = LazyModule("triage_tui.services.screens_data")
 
 PANE_LIMIT = 2000
 
@@ -87,28 +89,28 @@ class SplitScreen(CaseActions):
         """The busiest officer on the left, the least busy officer of the same team on the right."""
         ctx = self.session.ctx
         if ctx is None:
-            return
+            return  # the panes say they are reading; connected() chooses them once the store is open
         off_thread(
             self,
-            lambda: desk_services.officer_loads(ctx),
+            lambda: screens_data.open_counts(ctx),
             self._chose_defaults,
             group="split-defaults",
             exclusive=True,
             refused=self.refused,
         )
 
-    def _chose_defaults(self, loads: list[OfficerLoad]) -> None:
+    def _chose_defaults(self, counts: list[tuple[OfficerView, int]]) -> None:
         me = self.session.username
-        others = [x for x in loads if x.officer.username != me and x.officer.role is Role.OFFICER]
-        others.sort(key=lambda x: (-x.open, x.officer.username))
+        others = [(o, n) for o, n in counts if o.username != me and o.role is Role.OFFICER]
+        others.sort(key=lambda x: (-x[1], x[0].username))
         if not others:
             self._show_sources(Source("pool"), Source("pool"))
             return
-        busiest = others[0]
+        busiest = others[0][0]
         # The other pane: the least busy colleague in the same team, who can take the work over.
-        peers = [x for x in others[1:] if x.officer.team is busiest.officer.team] or others[1:]
-        left = Source("officer", busiest.officer.username)
-        right = Source("officer", peers[-1].officer.username) if peers else Source("pool")
+        peers = [o for o, _ in others[1:] if o.team is busiest.team] or [o for o, _ in others[1:]]
+        left = Source("officer", busiest.username)
+        right = Source("officer", peers[-1].username) if peers else Source("pool")
         self._show_sources(left, right)
 
     def _show_sources(self, left: Source, right: Source) -> None:
@@ -140,6 +142,7 @@ class SplitScreen(CaseActions):
         if ctx is None:
             return
         query = pane.source.query(self.session.roster.teams)
+        pane.reading()
         off_thread(
             self,
             lambda: desk_services.queue_page(ctx, query, limit=PANE_LIMIT),
