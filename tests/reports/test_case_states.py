@@ -93,3 +93,10 @@ def test_the_direct_sqlite_read_counts_the_same(sqlite_url: str, clock: Clock) -
                     reports.state_counts(s, moment, **options)
                 ), (text, options)
     ctx.store.dispose()
+
+
+def test_the_direct_read_knows_how_sqlite_holds_a_current_state() -> None:
+    from triage_tui.store.quick import STILL_TEXT, sqlite_time
+    from triage_tui.store.tables import STILL
+
+    assert sqlite_time(STILL) == STILL_TEXT

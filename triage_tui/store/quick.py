@@ -29,6 +29,10 @@ CASE_COLUMNS = (
 )
 
 
+# case_states.valid_to of a state still current (store/tables.py STILL), as SQLite holds it.
+STILL_TEXT = "9999-12-31 00:00:00.000000"
+
+
 def sqlite_time(value: datetime | None) -> str | None:
     """What UTCDateTime stores on SQLite: naive UTC text in SQLAlchemy's format (microseconds always shown,
     so that text compares as time does)."""
@@ -135,11 +139,11 @@ class QuickRead:
         """The same count as store.reports.state_counts (a test holds them together), for the headless report
         commands, which then need not load SQLAlchemy."""
         moment = sqlite_time(as_of)
-        sql = "SELECT s.type, s.status, count(*) FROM case_states s"
+        join = ""
         where = ["s.valid_to > ?", "s.valid_from <= ?"]
         params: list[object] = [moment, moment]
         if received_from is not None or received_to is not None or cohort is not None:
-            sql += " JOIN cases c ON c.id = s.case_id"
+            join = " JOIN cases c ON c.id = s.case_id"
             for condition, value in (
                 ("c.received_at >= ?", sqlite_time(received_from) if received_from else None),
                 ("c.received_at <= ?", sqlite_time(received_to) if received_to else None),
@@ -148,8 +152,17 @@ class QuickRead:
                 if value is not None:
                     where.append(condition)
                     params.append(value)
-        sql += " WHERE " + " AND ".join(where) + " GROUP BY s.type, s.status"
-        return [(kind, status, n) for kind, status, n in self.connection.execute(sql, params)]
+        # The states still current and those ended after the moment, apart (see store.reports.state_counts).
+        counted: dict[tuple[str, str], int] = {}
+        for held in ("s.valid_to = ?", "s.valid_to <> ?"):
+            sql = (
+                f"SELECT s.type, s.status, count(*) FROM case_states s{join} WHERE {held} AND "
+                + " AND ".join(where)
+                + " GROUP BY s.type, s.status"
+            )
+            for kind, status, n in self.connection.execute(sql, [STILL_TEXT, *params]):
+                counted[(kind, status)] = counted.get((kind, status), 0) + n
+        return [(kind, status, n) for (kind, status), n in counted.items()]
 
     def cases(self, ids: Sequence[int]) -> list[CaseView]:
         if not ids:

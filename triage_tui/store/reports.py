@@ -8,6 +8,7 @@ written with each event; a test checks it against a reading of the events themse
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, func, select, type_coerce, union
 from sqlmodel import Session
 
-from triage_tui.store.tables import Case, CaseStage, CaseState, Event
+from triage_tui.store.tables import STILL, Case, CaseStage, CaseState, Event
 
 CASES = Case.__table__  # type: ignore[attr-defined]
 EVENTS = Event.__table__  # type: ignore[attr-defined]
@@ -36,18 +37,25 @@ def state_counts(
     Read from case_states, which the services and the import keep beside the events: the states that held at
     `as_of` are one range of its index (a case's first state starts at its receipt).
     """
-    conditions = [STATES.c.valid_to > as_of, STATES.c.valid_from <= as_of]
-    query = select(STATES.c.type, STATES.c.status, func.count().label("n")).select_from(STATES)
-    if received_from is not None or received_to is not None or cohort is not None:
-        query = query.join(CASES, CASES.c.id == STATES.c.case_id)
-        if received_from is not None:
-            conditions.append(CASES.c.received_at >= received_from)
-        if received_to is not None:
-            conditions.append(CASES.c.received_at <= received_to)
-        if cohort is not None:
-            conditions.append(CASES.c.cohort == cohort)
-    query = query.where(and_(*conditions)).group_by(STATES.c.type, STATES.c.status)
-    return [(kind, status, n) for kind, status, n in session.connection().execute(query)]
+    # In two parts, the states still current (valid_to = STILL) and those that ended after `as_of`: each is one
+    # range of an index on (valid_to, type, status, ...) where one exists, and the current ones, read in the
+    # order of their type and status, are counted without sorting (a million of them at a million cases).
+    counted: Counter[tuple[str, str]] = Counter()
+    for held in (STATES.c.valid_to == STILL, STATES.c.valid_to != STILL):
+        conditions = [held, STATES.c.valid_to > as_of, STATES.c.valid_from <= as_of]
+        query = select(STATES.c.type, STATES.c.status, func.count().label("n")).select_from(STATES)
+        if received_from is not None or received_to is not None or cohort is not None:
+            query = query.join(CASES, CASES.c.id == STATES.c.case_id)
+            if received_from is not None:
+                conditions.append(CASES.c.received_at >= received_from)
+            if received_to is not None:
+                conditions.append(CASES.c.received_at <= received_to)
+            if cohort is not None:
+                conditions.append(CASES.c.cohort == cohort)
+        query = query.where(and_(*conditions)).group_by(STATES.c.type, STATES.c.status)
+        for kind, status, n in session.connection().execute(query):
+            counted[(kind, status)] += n
+    return [(kind, status, n) for (kind, status), n in counted.items()]
 
 
 def sla_cases(session: Session, received_from: datetime, received_to: datetime) -> Iterator[tuple[Any, ...]]:
