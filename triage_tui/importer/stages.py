@@ -9,7 +9,6 @@ milestones, the escalation, then stage 2's, so the history reads as if each had 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -197,7 +196,7 @@ def prepare(writer: HistoryWriter, row: HistoryRow, two: StageTwo, line: int | N
     events, states = prepared.events, prepared.states
 
     def details(values: dict[str, Any]) -> str:
-        return json.dumps({**values, **writer.extra, **({"line": line} if line is not None else {})})
+        return writer.details(values, line)
 
     for event in events:  # the stage-1 response names its stage, as a response at the desk does
         if event[3] == Action.RESPOND.value:

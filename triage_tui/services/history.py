@@ -6,7 +6,6 @@ that reports at past dates see each case in the state it had then.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from sqlmodel import Session
 from triage_tui.domain.codes import CaseType, CloseReason, Role, Status, Team
 from triage_tui.domain.lifecycle import Action
 from triage_tui.store import bulk
+from triage_tui.store.chain import canonical_details
 from triage_tui.store.tables import STILL, Event, Officer
 
 
@@ -56,7 +56,8 @@ SIGNPOSTING = (CloseReason.SIGNPOSTED, CloseReason.SERVICE_REQUEST)
 @dataclass(slots=True)
 class Prepared:
     """A case and its events as the database takes them (bulk.CASE_FIELDS and bulk.EVENT_FIELDS order);
-    each event's case id is filled in once the case has been inserted."""
+    each event's case id is filled in once the case has been inserted. Events' details are in the audit chain's
+    canonical form (chain.canonical_details), which write_prepared tells the chain."""
 
     reference: str
     case: list[Any]
@@ -80,18 +81,17 @@ class HistoryWriter:
         if source is not None:
             extra["source"] = source
         self.extra = extra
-        # The JSON every event's details end with, encoded once: `, "history": true, "source": "file.csv"`.
-        self.suffix = json.dumps(extra)[1:-1]
 
-    def _details(self, details: dict[str, Any], line: int | None) -> str:
-        inner = json.dumps(details)[1:-1] if details else ""
-        tail = f', "line": {line}' if line is not None else ""
-        return "{" + (inner + ", " if inner else "") + self.suffix + tail + "}"
+    def details(self, values: dict[str, Any], line: int | None) -> str:
+        """An event's details: its own values, the run's, and the file's line; as canonical JSON text, so the
+        audit chain hashes them as they are (chain.chain_rows)."""
+        merged = {**values, **self.extra}
+        if line is not None:
+            merged["line"] = line
+        return canonical_details(merged)
 
     def _intake(self, row: HistoryRow, line: int | None) -> list[Any]:
-        # Every row has one; the channel is one of our codes, so its JSON needs no escaping.
-        tail = f', "line": {line}' if line is not None else ""
-        details = '{"channel": "' + row.channel + '", ' + self.suffix + tail + "}"
+        details = self.details({"channel": row.channel}, line)
         return [None, self.fmt(row.received_at), self.actor, "intake", None, "new", details]
 
     def prepare(self, row: HistoryRow, line: int | None = None) -> Prepared:
@@ -108,7 +108,7 @@ class HistoryWriter:
         def step(action: Action, at: datetime, to: str, details: dict[str, Any]) -> None:
             nonlocal status
             when = fmt(at)
-            events.append([None, when, self.actor, action.value, status, to, self._details(details, line)])
+            events.append([None, when, self.actor, action.value, status, to, self.details(details, line)])
             status = to
             last = states[-1]
             kind = last[1]
@@ -211,7 +211,7 @@ def write_prepared(session: Session, prepared: Sequence[Prepared]) -> None:
         for state in p.states:
             state[0] = case_id
             states.append(state)
-    bulk.insert_event_rows(session, events)
+    bulk.insert_event_rows(session, events, canonical=True)
     bulk.insert_state_rows(session, states)
 
 

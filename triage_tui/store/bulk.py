@@ -104,14 +104,15 @@ def insert_case_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
         connection.exec_driver_sql(head + ", ".join([row_marks] * len(chunk)), values)
 
 
-def insert_event_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
+def insert_event_rows(session: Session, rows: Sequence[Sequence[Any]], *, canonical: bool = False) -> None:
     """Insert prepared event rows (EVENT_FIELDS order) with the driver's executemany, chained after the
-    current head in this transaction (the head is read under the chain's lock: see chain.py)."""
+    current head in this transaction (the head is read under the chain's lock: see chain.py). `canonical`:
+    every row's details are chain.canonical_details() text (see chain_rows)."""
     if rows:
         fields = EVENT_FIELDS + CHAIN_FIELDS
         sql = f"INSERT INTO events ({', '.join(fields)}) VALUES ({_placeholders(session, len(fields))})"
         connection = session.connection()
-        connection.exec_driver_sql(sql, chain_rows(connection, rows))
+        connection.exec_driver_sql(sql, chain_rows(connection, rows, canonical=canonical))
 
 
 STATE_FIELDS = ("case_id", "type", "status", "valid_from", "valid_to")
