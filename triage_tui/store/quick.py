@@ -152,15 +152,17 @@ class QuickRead:
                 if value is not None:
                     where.append(condition)
                     params.append(value)
-        # The states still current and those ended after the moment, apart (see store.reports.state_counts).
+        # Every case's: the states still current and those ended after the moment, apart (see
+        # store.reports.state_counts); chosen cases: in one part.
+        parts = [("", [])] if join else [("s.valid_to = ? AND ", [STILL_TEXT]), ("s.valid_to <> ? AND ", [STILL_TEXT])]
         counted: dict[tuple[str, str], int] = {}
-        for held in ("s.valid_to = ?", "s.valid_to <> ?"):
+        for held, still in parts:
             sql = (
-                f"SELECT s.type, s.status, count(*) FROM case_states s{join} WHERE {held} AND "
+                f"SELECT s.type, s.status, count(*) FROM case_states s{join} WHERE {held}"
                 + " AND ".join(where)
                 + " GROUP BY s.type, s.status"
             )
-            for kind, status, n in self.connection.execute(sql, [STILL_TEXT, *params]):
+            for kind, status, n in self.connection.execute(sql, [*still, *params]):
                 counted[(kind, status)] = counted.get((kind, status), 0) + n
         return [(kind, status, n) for (kind, status), n in counted.items()]
 

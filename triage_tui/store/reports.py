@@ -37,14 +37,20 @@ def state_counts(
     Read from case_states, which the services and the import keep beside the events: the states that held at
     `as_of` are one range of its index (a case's first state starts at its receipt).
     """
-    # In two parts, the states still current (valid_to = STILL) and those that ended after `as_of`: each is one
-    # range of an index on (valid_to, type, status, ...) where one exists, and the current ones, read in the
-    # order of their type and status, are counted without sorting (a million of them at a million cases).
+    # Every case's states, by the moment only: in two parts, the states still current (valid_to = STILL) and
+    # those that ended after `as_of`. Each is one range of an index on (valid_to, type, status, ...) where one
+    # exists, and the current ones, read in the order of their type and status, are counted without sorting
+    # (a million of them at a million cases). Cases chosen by receipt or cohort are found by their own index
+    # first, in one part.
+    chosen = received_from is not None or received_to is not None or cohort is not None
+    parts = [None] if chosen else [STATES.c.valid_to == STILL, STATES.c.valid_to != STILL]
     counted: Counter[tuple[str, str]] = Counter()
-    for held in (STATES.c.valid_to == STILL, STATES.c.valid_to != STILL):
-        conditions = [held, STATES.c.valid_to > as_of, STATES.c.valid_from <= as_of]
+    for held in parts:
+        conditions = [STATES.c.valid_to > as_of, STATES.c.valid_from <= as_of]
+        if held is not None:
+            conditions.append(held)
         query = select(STATES.c.type, STATES.c.status, func.count().label("n")).select_from(STATES)
-        if received_from is not None or received_to is not None or cohort is not None:
+        if chosen:
             query = query.join(CASES, CASES.c.id == STATES.c.case_id)
             if received_from is not None:
                 conditions.append(CASES.c.received_at >= received_from)
