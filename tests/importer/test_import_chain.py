@@ -42,3 +42,21 @@ def test_imported_history_is_chained_in_canonical_form(desk: ServiceContext, tmp
     for seq, details in imported:
         if details is not None:  # SQLite gives the text back as stored: it is its own canonical form
             assert chain.canonical_details(json.loads(details)) == details, seq
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {},
+        {"channel": "email", "history": True, "source": "a.csv", "line": 2},
+        {"zeta": None, "alpha": False, "mid": -(10**30), "é": 'ünïcödé ✓ 𝔘 \u202e\x1b[31m \x00 "q" \\ \n'},
+        {"stage": 2, "previous_outcome": None, "reason": "imported", "previous_service": "Adults' Care"},
+        {"nested": {"b": [1, 2.5, True]}, "a": 1},  # not flat: the encoder's own way
+        {"float": 1e300, "nan-like": "NaN"},
+        {"10": "a number-like key", "9": "sorted as text"},
+    ],
+)
+def test_canonical_details_are_what_the_chain_encoder_writes(details: dict[str, object]) -> None:
+    text = chain.canonical_details(details)
+    assert text == chain._CANONICAL.encode(details)
+    assert chain.canonical_details(json.loads(text)) == text  # stored, read back, hashed: the same text

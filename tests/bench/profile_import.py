@@ -1,0 +1,66 @@
+"""Where `triage import` spends its time: the whole command under cProfile, on a file it writes itself.
+
+    python -m tests.bench.profile_import [--rows 100000] [--history] [--top 25]
+
+New contacts by default (the benchmark's file); --history for closed and responded cases with every milestone
+(the file a large database is loaded from). Prints the wall time, then the top functions by cumulative time
+and by their own time. Profiling roughly doubles the run's time; the shares are what to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import tempfile
+import time
+from pathlib import Path
+
+from tests.importer.sample_file import write_contacts, write_history
+from triage_tui.cli import main as triage
+from triage_tui.domain.codes import Role, Team
+from triage_tui.services.context import open_context
+from triage_tui.services.officers import add_officer
+
+
+def profile(rows: int, history: bool, top: int) -> str:
+    with tempfile.TemporaryDirectory(prefix="triage-profile-") as folder:
+        source = Path(folder) / "import.csv"
+        (write_history if history else write_contacts)(source, rows)
+        db = str(Path(folder) / "desk.sqlite")
+        ctx = open_context(db)
+        add_officer(ctx, "boss", "boss", "Boss", Role.SUPERVISOR, Team.COMPLAINTS)
+        ctx.store.dispose()
+        args = ["import", str(source), "--db", db, "--as", "boss", *(["--create-officers"] if history else [])]
+        profiler = cProfile.Profile()
+        began = time.perf_counter()
+        profiler.enable()
+        try:
+            triage(args)
+        except SystemExit as exc:
+            if exc.code not in (0, None):
+                raise
+        finally:
+            profiler.disable()
+        took = time.perf_counter() - began
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    kind = "history rows" if history else "new contacts"
+    out.write(f"triage import of {rows:,} {kind}: {took:.1f} s under the profiler\n")
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return "\n".join(line for line in out.getvalue().splitlines() if line.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--history", action="store_true", help="closed and responded histories, not new contacts")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    print(profile(args.rows, args.history, args.top))
+
+
+if __name__ == "__main__":
+    main()
