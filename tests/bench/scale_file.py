@@ -3,7 +3,7 @@
     python -m tests.bench.scale_file --db PATH [--cases 1000000] [--open 50000] [--years 10] [--seed 1]
 
 Both databases of the scale table are made this way, with the same yearly volume (the cases divided by the
-years), so a million cases is ten years of a 100,000-a-year council rather than one year ten times as busy:
+years), so a million cases is twenty years of a 50,000-a-year council rather than one year ten times as busy:
 a year's annual report covers the same cases in both, and what grows is the history around it. The open cases
 arrived in the last forty days; the rest are closed or responded histories, with every milestone an officer
 records (so the import writes the events and states of each), and officers the file names created by the
