@@ -67,8 +67,7 @@ def _latest(action: str, value: str) -> str:
 # above, or a time not in the usual form; nor where the latest classification names a type the program does
 # not know (the replay keeps the one before) or the latest service sent to is not text.
 _PER_CASE = f"""
-WITH counted(id, received_at) AS ({{counted}}),
-per_case AS MATERIALIZED (
+WITH per_case AS MATERIALIZED (
     SELECT
         k.id AS id,
         k.received_at AS received_at,
@@ -85,10 +84,10 @@ per_case AS MATERIALIZED (
         " || coalesce(json_extract(e.details, '$.service'), '')",
     )
 } AS sent_key
-    FROM counted k
+    FROM {{counted}} k
     CROSS JOIN events e ON e.case_id = k.id
-    WHERE +e.at <= :end AND +e.action IN ({_quoted(STAGE_ACTIONS)})
-    GROUP BY k.id
+    WHERE {{chosen}} +e.at <= :end AND +e.action IN ({_quoted(STAGE_ACTIONS)})
+    GROUP BY {{grouped}}
 ),
 judged AS (
     SELECT
@@ -121,14 +120,18 @@ FROM judged WHERE usable AND responded_at >= :start
 """
 
 # The cases that count, in parts read side by side (sqlite3 lets go of the interpreter while SQLite works):
-# those received in a part of the year, and those received before it with an event that counts in it.
-RECEIVED = "SELECT id, received_at FROM cases WHERE received_at >= :low AND received_at < :high"
-EARLIER = f"""
+# those received in a part of the year, read in the order of the index on the receipt (so grouped by it, their
+# events need no sorting), and those received before it with an event that counts in it.
+PER_RECEIVED = (
+    _PER_CASE.replace("{counted}", "cases")
+    .replace("{chosen}", "k.received_at >= :low AND k.received_at < :high AND")
+    .replace("{grouped}", "k.received_at, k.id")
+)
+EARLIER = f"""(
     SELECT DISTINCT c.id, c.received_at FROM events e CROSS JOIN cases c ON c.id = e.case_id
     WHERE e.at >= :start AND e.at <= :end AND e.action IN ({_quoted(COUNTED)}) AND c.received_at < :start
-"""
-PER_RECEIVED = _PER_CASE.replace("{counted}", RECEIVED)
-PER_EARLIER = _PER_CASE.replace("{counted}", EARLIER)
+)"""
+PER_EARLIER = _PER_CASE.replace("{counted}", EARLIER).replace("{chosen}", "").replace("{grouped}", "k.id")
 PARTS = 2  # the year's receipts read in this many parts, beside the earlier cases
 
 
