@@ -17,10 +17,8 @@ A test holds this and the services' way equal on generated years holding every k
 
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
-import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -119,9 +117,9 @@ SELECT 'responded', kind, received_at, acknowledged_at, responded_at, outcome
 FROM judged WHERE usable AND responded_at >= :start
 """
 
-# The cases that count, in parts read side by side (sqlite3 lets go of the interpreter while SQLite works):
-# those received in a part of the year, read in the order of the index on the receipt (so grouped by it, their
-# events need no sorting), and those received before it with an event that counts in it.
+# The cases that count, in two parts: those received in the year, read in the order of the index on the
+# receipt (so that, grouped by it, their events need no sorting), and those received before it with an event
+# that counts in it.
 PER_RECEIVED = (
     _PER_CASE.replace("{counted}", "cases")
     .replace("{chosen}", "k.received_at >= :low AND k.received_at < :high AND")
@@ -132,7 +130,6 @@ EARLIER = f"""(
     WHERE e.at >= :start AND e.at <= :end AND e.action IN ({_quoted(COUNTED)}) AND c.received_at < :start
 )"""
 PER_EARLIER = _PER_CASE.replace("{counted}", EARLIER).replace("{chosen}", "").replace("{grouped}", "k.id")
-PARTS = 2  # the year's receipts read in this many parts, beside the earlier cases
 
 
 EVENTS_OF = f"""
@@ -242,45 +239,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _read_parts(path: Path, start: datetime, end: datetime) -> tuple[int, list[tuple[Any, ...]]]:
-    """The year's contacts, and the rows of PER_CASE's parts, each part read on its own connection and thread
-    (sqlite3 lets go of the interpreter while SQLite works: on a machine with cores to spare, side by side)."""
+def _read_parts(connection: sqlite3.Connection, start: datetime, end: datetime) -> tuple[int, list[tuple[Any, ...]]]:
+    """The year's contacts, and the rows of PER_CASE's parts."""
     window = {"start": sqlite_time(start), "end": sqlite_time(end)}
-    step = (end - start) / PARTS
-    edges = [start + step * i for i in range(PARTS)] + [end + timedelta(microseconds=1)]
-    statements = [(PER_EARLIER, window)] + [
-        (PER_RECEIVED, {**window, "low": sqlite_time(low), "high": sqlite_time(high)})
-        for low, high in itertools.pairwise(edges)
-    ]
-    results: list[list[tuple[Any, ...]]] = [[] for _ in statements]
-    failures: list[BaseException] = []
-
-    def read(index: int) -> None:
-        try:
-            connection = _connect(path)
-            try:
-                results[index] = connection.execute(*statements[index]).fetchall()
-            finally:
-                connection.close()
-        except BaseException as exc:  # raised again below, in the caller's thread
-            failures.append(exc)
-
-    threads = [threading.Thread(target=read, args=(i,)) for i in range(1, len(statements))]
-    for thread in threads:
-        thread.start()
-    read(0)
-    connection = _connect(path)
-    try:
-        (contacts,) = connection.execute(
-            "SELECT count(*) FROM cases WHERE received_at >= :start AND received_at <= :end", window
-        ).fetchone()
-    finally:
-        connection.close()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
-    return contacts, [row for rows in results for row in rows]
+    (contacts,) = connection.execute(
+        "SELECT count(*) FROM cases WHERE received_at >= :start AND received_at <= :end", window
+    ).fetchone()
+    rows = connection.execute(PER_EARLIER, window).fetchall()
+    received = {**window, "low": window["start"], "high": sqlite_time(end + timedelta(microseconds=1))}
+    rows += connection.execute(PER_RECEIVED, received).fetchall()
+    return contacts, rows
 
 
 def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
@@ -288,7 +256,17 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
 
     start, end = year_bounds(year)
     tally = Tally(policy, start, end)
-    contacts, rows = _read_parts(path, start, end)
+    connection = _connect(path)
+    try:
+        connection.execute("BEGIN")  # every read below sees the same state of the file
+        return _count(connection, tally, year, start, end)
+    finally:
+        connection.close()
+
+
+def _count(connection: sqlite3.Connection, tally: Tally, year: int, start: datetime, end: datetime) -> AnnualReport:
+    policy = tally.policy
+    contacts, rows = _read_parts(connection, start, end)
     deadlines = _Deadlines(policy)
     to_replay: list[int] = []
     kinds = {k.value: k for k in CaseType}
@@ -322,13 +300,9 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
         for name, n in zip(outcomes, counts[2:], strict=True):
             row[name] += n
     if to_replay:
-        connection = _connect(path)
-        try:
-            replayed = connection.execute(EVENTS_OF, {"ids": json.dumps(to_replay), "end": sqlite_time(end)})
-            for case in replay(_parsed(replayed)):
-                tally.case(case)
-        finally:
-            connection.close()
+        replayed = connection.execute(EVENTS_OF, {"ids": json.dumps(to_replay), "end": sqlite_time(end)})
+        for case in replay(_parsed(replayed)):
+            tally.case(case)
     return tally.report(year, contacts)
 
 
