@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, func
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, func, text
 from sqlmodel import Field, SQLModel
 
 from triage_tui.store import chain
@@ -102,6 +102,10 @@ class Case(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+# The annual report's counted actions, as its query and migration 0010's partial index write them.
+COUNTED_WHERE = "action IN ('escalate', 'respond', 'ombudsman_open')"
+
+
 class Event(SQLModel, table=True):
     """One row per action: who, when, what, from and to which status, and the details; its place in the audit
     chain and its hash (set when the session flushes it: see chain.py)."""
@@ -111,6 +115,15 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         Index("ix_events_case_id", "case_id", "id"),
         Index("ux_events_seq", "seq", unique=True),
+        # The events that bring an earlier year's case into a year's annual report (migration 0010; the list
+        # is reports/stages.py COUNTED).
+        Index(
+            "ix_events_counted_at",
+            "at",
+            "case_id",
+            sqlite_where=text(COUNTED_WHERE),
+            postgresql_where=text(COUNTED_WHERE),
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -150,7 +163,8 @@ class CaseState(SQLModel, table=True):
 
     __tablename__ = "case_states"
     __table_args__ = (
-        Index("ix_case_states_held", "valid_to", "valid_from", "type", "status"),
+        # The states held at a moment, counted by type and status from the index alone (migration 0010).
+        Index("ix_case_states_counted", "valid_to", "type", "status", "valid_from"),
         Index("ix_case_states_case", "case_id", "valid_to"),
     )
 

@@ -1,6 +1,7 @@
-"""The queue's candidates are read from one index alone (migration 0009), on both ways of reading them: the
-desk's quick first read and the services' read. A plan that goes back to the table per case would grow the
-desk's start with every case waiting."""
+"""The reads whose cost must not grow with the years a database holds use the indexes made for them: the queue's
+candidates one index alone (migration 0009), on both ways of reading them (the desk's quick first read and the
+services' read); the position's current states counted in index order, and the annual report's earlier cases
+found by the partial index on the events that count (migration 0010)."""
 
 from __future__ import annotations
 
@@ -49,3 +50,29 @@ def test_the_services_read_of_candidates_uses_the_covering_index(ctx) -> None:
         queries.queue_candidates(session, ["new", "triaged"])
         plan = " | ".join(row[3] for row in session.connection().execute(text("EXPLAIN QUERY PLAN " + captured[0])))
     assert "COVERING INDEX ix_cases_queue" in plan, plan
+
+
+def test_the_reports_count_from_their_indexes(sqlite_url: str) -> None:
+    from triage_tui.reports.quick_annual import EARLIER
+    from triage_tui.reports.stages import COUNTED
+    from triage_tui.store.quick import STILL_TEXT
+    from triage_tui.store.tables import COUNTED_WHERE
+
+    # The partial index holds exactly the actions the report counts (SQLite uses it only if the query's list
+    # implies the index's).
+    expected = "action IN (" + ", ".join(f"'{action}'" for action in COUNTED) + ")"
+    assert expected == COUNTED_WHERE
+    Store(sqlite_url).dispose()
+    path = sqlite_path(sqlite_url)
+    assert path is not None
+    with sqlite3.connect(path) as connection:
+        earlier = _plan(
+            connection, f"SELECT * FROM {EARLIER}".replace(":start", "'2025-04-01'").replace(":end", "'2026-04-01'")
+        )
+        assert "ix_events_counted_at" in earlier, earlier
+        current = _plan(
+            connection,
+            f"SELECT type, status, count(*) FROM case_states WHERE valid_to = '{STILL_TEXT}' "
+            "AND valid_from <= '2026-01-01' GROUP BY type, status",
+        )
+        assert "COVERING INDEX ix_case_states_counted (valid_to=?)" in current and "TEMP B-TREE" not in current, current
