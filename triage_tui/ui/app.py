@@ -111,6 +111,10 @@ class DeskApp(App[None]):
         else:
             self.call_after_refresh(self._open)
 
+    def on_unmount(self) -> None:
+        # The listening thread (PostgreSQL) and its connection end with the desk, not half a second after it.
+        self.feed.close()
+
     def _add_mode(self, mode: str, build: Callable[[], Screen[Any]]) -> None:
         def built() -> Screen[Any]:
             screen = self._screens[mode] = build()
