@@ -17,6 +17,7 @@ from triage_tui.domain.codes import Role, Team
 from triage_tui.importer import run
 from triage_tui.services.context import open_context
 from triage_tui.services.officers import add_officer
+from triage_tui.store import bulk
 
 
 def rows() -> list[list[str]]:
@@ -80,3 +81,29 @@ def test_the_block_size_changes_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     # In the file's order, then the duplicates found wanting once the whole file was read.
     assert [r[0] for r in whole["rejects"][1:]] == ["b-0", "B-1", "B-9", "B-5", "B-11", "N-1", "R-1", "R-3", "R-2"]
     assert whole["stored"] == [*(f"B-{i}" for i in (0, 1, 2, 4, 5, 6, 8, 10, 11)), "C-1", "C-2", "C-3", "X-1"]
+
+
+def cases_after_import(folder: Path) -> list[tuple[object, ...]]:
+    """Every stored case's columns (but its creation times) after importing the sample history and contacts."""
+    samples = Path(__file__).resolve().parents[2] / "fixtures" / "import"
+    folder.mkdir()
+    ctx = open_context(str(folder / "desk.sqlite"))
+    try:
+        add_officer(ctx, "boss", "boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS)
+        for name in ("history.csv", "contacts.csv"):
+            result = cli(ctx, "import", str(samples / name), "--create-officers")
+            assert result.exit_code == 0, result.output
+        with ctx.store.read() as session:
+            rows = session.connection().execute(text("SELECT * FROM cases ORDER BY id")).mappings().all()
+    finally:
+        ctx.store.dispose()
+    return [tuple(v for k, v in row.items() if k not in ("created_at", "updated_at")) for row in rows]
+
+
+def test_statements_of_any_size_store_the_same_cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each INSERT names only the columns its rows fill: small statements (a few rows, columns coming and going
+    between them) store exactly what one statement for the whole file does."""
+    whole = cases_after_import(tmp_path / "whole")
+    monkeypatch.setattr(bulk, "SQLITE_VALUES_PER_INSERT", 60)
+    assert cases_after_import(tmp_path / "small") == whole
+    assert len(whole) > 10 and any(None in row for row in whole)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -81,27 +83,54 @@ def _placeholders(session: Session, count: int) -> str:
     return ", ".join([mark] * count)
 
 
-# Rows per INSERT statement on SQLite, well inside its 32,766 bound parameters. The text search's triggers
+# Bound values per INSERT statement on SQLite, inside its 32,766 bound parameters. The text search's triggers
 # (migration 0006) make FTS5 write out its pending terms at the end of every statement, so one statement per
-# row, as executemany runs them, costs several times the insert itself; a few hundred rows per statement do not.
-SQLITE_ROWS_PER_INSERT = 500
+# row, as executemany runs them, costs several times the insert itself; a few thousand rows per statement do not.
+SQLITE_VALUES_PER_INSERT = 30_000
+# Columns that may be left out of a statement when every row in it has None there: those without a default,
+# which then take NULL as if it had been given.
+_NULL_BY_DEFAULT = frozenset(
+    index for index, name in enumerate(CASE_FIELDS) if CASES.c[name].server_default is None and CASES.c[name].nullable
+)
 
 
 def insert_case_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert prepared case rows (case_row): on SQLite in multi-row statements (see above), elsewhere with the
+    """Insert prepared case rows (case_row): on SQLite in multi-row statements (see above) naming only the
+    columns some row of the statement fills (a new contact fills a quarter of them), elsewhere with the
     driver's executemany."""
     if not rows:
         return
     connection = session.connection()
-    head = f"INSERT INTO cases ({', '.join(CASE_FIELDS)}) VALUES "
-    row_marks = f"({_placeholders(session, len(CASE_FIELDS))})"
     if connection.dialect.name != "sqlite":
-        connection.exec_driver_sql(head + row_marks, [tuple(row) for row in rows])
+        head = f"INSERT INTO cases ({', '.join(CASE_FIELDS)}) VALUES "
+        connection.exec_driver_sql(head + f"({_placeholders(session, len(CASE_FIELDS))})", [tuple(r) for r in rows])
         return
-    for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
-        chunk = rows[start : start + SQLITE_ROWS_PER_INSERT]
-        values = tuple(value for row in chunk for value in row)
-        connection.exec_driver_sql(head + ", ".join([row_marks] * len(chunk)), values)
+    start = 0
+    while start < len(rows):
+        # The columns of a first slice decide how many rows fit; any of the rest filling more are added too.
+        used = _used_columns(rows[start : start + 500])
+        count = max(1, SQLITE_VALUES_PER_INSERT // len(used))
+        chunk = rows[start : start + count]
+        used = _used_columns(chunk)
+        if len(used) * len(chunk) > SQLITE_VALUES_PER_INSERT:
+            chunk = chunk[: SQLITE_VALUES_PER_INSERT // len(used)]
+            used = _used_columns(chunk)
+        head = f"INSERT INTO cases ({', '.join(CASE_FIELDS[i] for i in used)}) VALUES "
+        marks = "(" + ", ".join(["?"] * len(used)) + ")"
+        values = tuple(chain.from_iterable(map(itemgetter(*used), chunk)))
+        connection.exec_driver_sql(head + ", ".join([marks] * len(chunk)), values)
+        start += len(chunk)
+
+
+def _used_columns(rows: Sequence[Sequence[Any]]) -> list[int]:
+    """The indexes of CASE_FIELDS some row gives a value, or that have a default to override (never fewer than
+    two: the reference and the times are always given)."""
+    columns = zip(*rows, strict=True)  # column by column, at C speed
+    return [
+        index
+        for index, values in enumerate(columns)
+        if index not in _NULL_BY_DEFAULT or values.count(None) != len(values)
+    ]
 
 
 def insert_event_rows(session: Session, rows: Sequence[Sequence[Any]], *, canonical: bool = False) -> None:
