@@ -55,43 +55,53 @@ def peak_rss_mb(source: Path, db: Path) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+# The baselines, each the same csv reading and one transaction (plain_import.py): the issue's own (a table of the
+# cases table's columns with a unique index on the reference, nothing else), then the desk's own cases table
+# (its search triggers and indexes) by executemany and in 500-row INSERTs, then five text columns and no index.
+BASELINES = {"columns": "columns", "plain": None, "batched": "batched", "bare": "bare"}
+
+
 def test_import_speed(tmp_path: Path) -> None:
-    """100,000 new contacts: `triage import` (the whole command) against the plain script, runs interleaved."""
+    """100,000 new contacts: `triage import` (the whole command) against the plain scripts, runs interleaved."""
     source = write_contacts(tmp_path / "100k.csv", 100_000)
-    runs: dict[str, list[float]] = {"ours": [], "plain": [], "batched": [], "bare": []}
+    runs: dict[str, list[float]] = {"ours": [], **{name: [] for name in BASELINES}}
     for run in range(RUNS):  # interleaved, so all of them see the same machine
         db = fresh_database(tmp_path / f"ours{run}.sqlite")
         env = {**os.environ, "TRIAGE_DB": str(db), "TRIAGE_USER": "boss"}
         runs["ours"].append(timed([str(TRIAGE), "import", str(source)], env))
-        for mode in ("plain", "batched"):
-            base = fresh_database(tmp_path / f"{mode}{run}.sqlite")
+        for name, mode in BASELINES.items():
+            base = tmp_path / f"{name}{run}.sqlite"
+            if mode != "bare":
+                fresh_database(base)
             script = [sys.executable, str(HERE / "plain_import.py"), str(source), str(base)]
-            runs[mode].append(timed(script + (["batched"] if mode == "batched" else [])))
-        bare = tmp_path / f"b{run}.db"
-        runs["bare"].append(timed([sys.executable, str(HERE / "plain_import.py"), str(source), str(bare), "bare"]))
-    ours, plain, batched, bare = (statistics.median(runs[k]) for k in ("ours", "plain", "batched", "bare"))
+            runs[name].append(timed(script + ([mode] if mode else [])))
+    median = {name: statistics.median(values) for name, values in runs.items()}
+    ours = median["ours"]
     shown = {k: ", ".join(f"{x:.2f}" for x in v) for k, v in runs.items()}
+    labels = {
+        "columns": "into a table of the same columns + unique reference",
+        "plain": "executemany into the desk's cases table",
+        "batched": "the same in INSERTs of 500 rows",
+        "bare": "into five text columns, no index",
+    }
+    lines = [f"  {labels[n]:<52} {median[n]:.2f}s  ({shown[n]})  ratio {ours / median[n]:.1f}" for n in BASELINES]
     print(
         f"\n100,000 new contacts from CSV, medians of {RUNS} runs:\n"
-        f"  triage import (the whole command)              {ours:.2f}s  ({shown['ours']})\n"
-        f"  plain csv + sqlite3 executemany into cases     {plain:.2f}s  ({shown['plain']})  ratio {ours / plain:.1f}\n"
-        f"  the same in INSERTs of 500 rows                {batched:.2f}s  ({shown['batched']})  "
-        f"ratio {ours / batched:.1f}\n"
-        f"  plain csv + sqlite3 into a bare table          {bare:.2f}s  ({shown['bare']})  ratio {ours / bare:.1f}"
+        f"  {'triage import (the whole command)':<52} {ours:.2f}s  ({shown['ours']})\n" + "\n".join(lines)
     )
     record(
-        "import 100,000 new contacts vs plain csv+sqlite3 script",
-        f"{ours:.2f} s vs {plain:.2f} s, medians of {RUNS}",
-        ours / plain,
+        "import 100,000 new contacts vs plain csv+sqlite3 (same columns, unique reference)",
+        f"{ours:.2f} s vs {median['columns']:.2f} s, medians of {RUNS}",
+        ours / median["columns"],
         8,
     )
     record(
-        "import 100,000 new contacts vs the plain script in 500-row INSERTs",
-        f"{ours:.2f} s vs {batched:.2f} s, medians of {RUNS}",
-        ours / batched,
+        "import 100,000 new contacts vs the plain script into the desk's own cases table (500-row INSERTs)",
+        f"{ours:.2f} s vs {median['batched']:.2f} s, medians of {RUNS}",
+        ours / median["batched"],
         8,
     )
-    assert ours / plain <= 8
+    assert ours / median["columns"] <= 8
 
 
 def test_history_speed(tmp_path: Path) -> None:
