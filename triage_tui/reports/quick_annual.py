@@ -140,6 +140,12 @@ ORDER BY e.case_id, e.at, e.id
 """
 
 
+# How a type's stage-1 response deadline is found (see _Deadlines.due); _PER_CASE_DUE marks an hour whose
+# origins' local date is not one date.
+_RECEIVED, _ACKNOWLEDGED, _NONE, _DERIVED = "received", "acknowledged", "none", "derived"
+_PER_CASE_DUE = "per case"
+
+
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
@@ -149,8 +155,8 @@ class _Deadlines:
 
     Never extended, the deadline is a number of working days from the local date of its origin (the receipt
     or the acknowledgement), as the clocks count it: the local date is found once per hour (where it does not
-    change within the hour), the deadline once per type and date. Anything else is derived for the case
-    itself, by the clocks."""
+    change within the hour), the deadline once per type and date, and both are kept by type and hour, so most
+    responses cost one look-up. Anything else is derived for the case itself, by the clocks."""
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -158,25 +164,49 @@ class _Deadlines:
         self.days: dict[str, date | None] = {}
         self.offsets: dict[str, timedelta | None] = {}
         self.dues: dict[tuple[CaseType, date], str | None] = {}
+        self.origins: dict[CaseType, str] = {}
+        self.by_hour: dict[tuple[CaseType, str], str | None] = {}
 
     def due(self, kind: CaseType, received: str, acknowledged: str | None) -> str | None:
-        rule = self.policy.stage_rule(kind, 1)
-        if rule is None:
+        origin = self.origins.get(kind) or self._origin(kind)
+        if origin is _RECEIVED:
+            at: str | None = received
+        elif origin is _ACKNOWLEDGED:
+            at = acknowledged
+        elif origin is _NONE:
             return None
-        if rule.respond_from == FROM_START:
-            origin: str | None = received
-        elif rule.respond_from == FROM_ACK:
-            origin = acknowledged
         else:
             return self._derived(kind, received, acknowledged)
-        if origin is None:
+        if at is None:
             return None
-        hour = origin[:13]
+        key = (kind, at[:13])
+        due = self.by_hour.get(key, _PER_CASE_DUE)
+        if due is _PER_CASE_DUE:
+            due = self.by_hour[key] = self._by_hour(kind, received, acknowledged, at[:13])
+            if due is _PER_CASE_DUE:
+                return self._derived(kind, received, acknowledged)
+        return due
+
+    def _origin(self, kind: CaseType) -> str:
+        rule = self.policy.stage_rule(kind, 1)
+        if rule is None:
+            origin = _NONE
+        elif rule.respond_from == FROM_START:
+            origin = _RECEIVED
+        elif rule.respond_from == FROM_ACK:
+            origin = _ACKNOWLEDGED
+        else:
+            origin = _DERIVED
+        self.origins[kind] = origin
+        return origin
+
+    def _by_hour(self, kind: CaseType, received: str, acknowledged: str | None, hour: str) -> str | None:
+        """The deadline of every origin in the hour (_PER_CASE_DUE: the local date changes within it)."""
         day = self.days.get(hour, date.min)
         if day is date.min:
             day = self.days[hour] = self._day(hour)
         if day is None:
-            return self._derived(kind, received, acknowledged)
+            return _PER_CASE_DUE
         due = self.dues.get((kind, day), "")
         if due == "":
             due = self.dues[(kind, day)] = self._derived(kind, received, acknowledged)
@@ -267,38 +297,41 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
 def _count(connection: sqlite3.Connection, tally: Tally, year: int, start: datetime, end: datetime) -> AnnualReport:
     policy = tally.policy
     contacts, rows = _read_parts(connection, start, end)
-    deadlines = _Deadlines(policy)
+    due = _Deadlines(policy).due
     to_replay: list[int] = []
     kinds = {k.value: k for k in CaseType}
-    responded: dict[CaseType, list[int]] = {}  # responded, in time, and by outcome (in OUTCOMES order)
-    outcomes = sorted(OUTCOMES)
+    complaints = {k.value: k for k in CaseType if k.is_complaint}
+    responded: dict[CaseType, list[int]] = {kind: [0, 0] for kind in complaints.values()}  # responded, in time
+    outcomes: dict[tuple[CaseType, str], int] = {}  # responses by type and '+outcome' ('-': none recorded)
     for part, a, b, c, d, e in rows:
-        if part == "replay":
+        if part == "responded":
+            kind = complaints.get(a)
+            if kind is None:
+                continue
+            counts = responded[kind]
+            counts[0] += 1
+            deadline = due(kind, b, c)
+            if deadline is not None and d <= deadline:
+                counts[1] += 1
+            outcomes[kind, e] = outcomes.get((kind, e), 0) + 1
+        elif part == "replay":
             to_replay.append(a)
-        elif part == "started":
+        else:
             kind = kinds[a]
             if kind is CaseType.SERVICE_REQUEST:
                 tally.not_complaints += c
             if kind.is_complaint:
                 tally.row(kind, 1)["started"] += c
                 tally.service(b[5:] if b is not None and b.startswith("text:") else None, c, d)
-        else:
-            kind = kinds[a]
-            if not kind.is_complaint:
-                continue
-            counts = responded.setdefault(kind, [0] * (2 + len(outcomes)))
-            counts[0] += 1
-            due = deadlines.due(kind, b, c)
-            counts[1] += due is not None and d <= due
-            if e.startswith("+") and e[1:] in OUTCOMES:
-                counts[2 + outcomes.index(e[1:])] += 1
-    for kind, counts in responded.items():
-        row = tally.row(kind, 1)
-        row["responded"] += counts[0]
-        row["responded_in_time"] += counts[1]
-        row["responded_within_extension"] += counts[1]  # never extended: the one deadline
-        for name, n in zip(outcomes, counts[2:], strict=True):
-            row[name] += n
+    for kind, (count, in_time) in responded.items():
+        if count:
+            row = tally.row(kind, 1)
+            row["responded"] += count
+            row["responded_in_time"] += in_time
+            row["responded_within_extension"] += in_time  # never extended: the one deadline
+    for (kind, outcome), count in outcomes.items():
+        if outcome[:1] == "+" and outcome[1:] in OUTCOMES:
+            tally.row(kind, 1)[outcome[1:]] += count
     if to_replay:
         replayed = connection.execute(EVENTS_OF, {"ids": json.dumps(to_replay), "end": sqlite_time(end)})
         for case in replay(_parsed(replayed)):
