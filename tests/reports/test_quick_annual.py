@@ -1,7 +1,7 @@
 """The annual report counted mostly by SQLite (reports/quick_annual.py) against the services' replay of every
 event: the same figures on generated years holding every kind of journey, and the same deadlines as the
 clocks for every hour around the changes of the clocks, bank holidays and a zone whose day starts on the
-half hour."""
+half hour, or behind UTC."""
 
 from __future__ import annotations
 
@@ -59,8 +59,12 @@ def _moments(first: datetime, days: int) -> list[datetime]:
 
 @pytest.mark.parametrize(
     "policy",
-    [DEFAULT_POLICY, replace(DEFAULT_POLICY, timezone="Asia/Kolkata")],
-    ids=["london", "kolkata"],
+    [
+        DEFAULT_POLICY,
+        replace(DEFAULT_POLICY, timezone="Asia/Kolkata"),
+        replace(DEFAULT_POLICY, timezone="America/New_York"),
+    ],
+    ids=["london", "kolkata", "new_york"],
 )
 def test_deadlines_by_hour_equal_the_clocks(policy: Policy) -> None:
     deadlines = _Deadlines(policy)

@@ -154,9 +154,11 @@ class _Deadlines:
     """Stage 1's original response deadline, as text comparable with a stored time (None: it has none).
 
     Never extended, the deadline is a number of working days from the local date of its origin (the receipt
-    or the acknowledgement), as the clocks count it: the local date is found once per hour (where it does not
-    change within the hour), the deadline once per type and date, and both are kept by type and hour, so most
-    responses cost one look-up. Anything else is derived for the case itself, by the clocks."""
+    or the acknowledgement), as the clocks count it, and is found once per type and date. The local date of a
+    time is read from its UTC day and hour: where the zone's offset holds all day and is whole hours (as in the
+    UK but for the two days the clocks change), the day splits at one hour into two local dates; on other days
+    the local date is found once per hour (where it does not change within the hour). Anything else is derived
+    for the case itself, by the clocks."""
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -166,6 +168,9 @@ class _Deadlines:
         self.dues: dict[tuple[CaseType, date], str | None] = {}
         self.origins: dict[CaseType, str] = {}
         self.by_hour: dict[tuple[CaseType, str], str | None] = {}
+        # By UTC day: the hour ('HH') from which its times fall on the second local date, and the two dates
+        # (None: the day is read hour by hour).
+        self.splits: dict[str, tuple[str, date, date] | None] = {}
 
     def due(self, kind: CaseType, received: str, acknowledged: str | None) -> str | None:
         origin = self.origins.get(kind) or self._origin(kind)
@@ -179,6 +184,16 @@ class _Deadlines:
             return self._derived(kind, received, acknowledged)
         if at is None:
             return None
+        day = at[:10]
+        if day not in self.splits:
+            self.splits[day] = self._split(day)
+        split = self.splits[day]
+        if split is not None:
+            local = split[1] if at[11:13] < split[0] else split[2]
+            due = self.dues.get((kind, local), "")
+            if due == "":
+                due = self.dues[(kind, local)] = self._derived(kind, received, acknowledged)
+            return due
         key = (kind, at[:13])
         due = self.by_hour.get(key, _PER_CASE_DUE)
         if due is _PER_CASE_DUE:
@@ -199,6 +214,18 @@ class _Deadlines:
             origin = _DERIVED
         self.origins[kind] = origin
         return origin
+
+    def _split(self, day: str) -> tuple[str, date, date] | None:
+        if day not in self.offsets:
+            self.offsets[day] = self._day_offset(day)
+        offset = self.offsets[day]
+        if offset is None:
+            return None
+        before = (datetime.fromisoformat(day + " 00:00:00") + offset).date()
+        hours = offset // timedelta(hours=1)
+        # Ahead of UTC the day's last hours are the next local date; behind it, its first hours the one before.
+        cut = 24 - hours if hours > 0 else -hours if hours < 0 else 24
+        return f"{cut:02d}", before, before + timedelta(days=1)
 
     def _by_hour(self, kind: CaseType, received: str, acknowledged: str | None, hour: str) -> str | None:
         """The deadline of every origin in the hour (_PER_CASE_DUE: the local date changes within it)."""
