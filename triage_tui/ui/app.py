@@ -27,13 +27,9 @@ from triage_tui.ui.feed import POLL_SECONDS, ChangeFeed
 from triage_tui.ui.keymap import load_keymap
 from triage_tui.ui.screens.actions import record_contact
 from triage_tui.ui.screens.case_list import PAGE
-from triage_tui.ui.screens.find import FindScreen
-from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.screens.my_cases import MyCasesScreen
 from triage_tui.ui.screens.queue import QueueScreen
-from triage_tui.ui.screens.reports import ReportScreen
 from triage_tui.ui.session import Session
-from triage_tui.ui.split.screen import SplitScreen
 from triage_tui.ui.text import notice, one_line
 from triage_tui.ui.work import off_thread
 
@@ -101,8 +97,8 @@ class DeskApp(App[None]):
         first, self.first_page = self.first_page, None
         self._add_mode("queue", lambda: QueueScreen(self.session, self.feed, first))
         self._add_mode("mine", lambda: MyCasesScreen(self.session, self.feed))
-        self._add_mode("reports", lambda: ReportScreen(self.session))
-        self._add_mode("split", lambda: SplitScreen(self.session, self.feed))
+        self._add_mode("reports", self._report_screen)
+        self._add_mode("split", self._split_screen)
         self.switch_mode("queue")
         self.set_interval(1.0, self.feed.tick)
         if self.session.ctx is not None:
@@ -114,6 +110,18 @@ class DeskApp(App[None]):
     def on_unmount(self) -> None:
         # The listening thread (PostgreSQL) and its connection end with the desk, not half a second after it.
         self.feed.close()
+
+    # The reports and the split view (and the find and help screens) are imported when first built, after the
+    # first list is on screen: their modules (the charts' library among them) are not needed to draw it.
+    def _report_screen(self) -> Screen[Any]:
+        from triage_tui.ui.screens.reports import ReportScreen
+
+        return ReportScreen(self.session)
+
+    def _split_screen(self) -> Screen[Any]:
+        from triage_tui.ui.split.screen import SplitScreen
+
+        return SplitScreen(self.session, self.feed)
 
     def _add_mode(self, mode: str, build: Callable[[], Screen[Any]]) -> None:
         def built() -> Screen[Any]:
@@ -179,6 +187,8 @@ class DeskApp(App[None]):
         self.action_show("split")
 
     def action_find(self) -> None:
+        from triage_tui.ui.screens.find import FindScreen
+
         self.push_screen(FindScreen(self.session, self.feed))
 
     def action_record_contact(self) -> None:
@@ -193,6 +203,8 @@ class DeskApp(App[None]):
     def action_help(self) -> None:
         title = self.screen.__class__.__name__.removesuffix("Screen")
         notes = getattr(self.screen, "HELP_NOTES", "")  # what the keys alone do not say (the case screen's stages)
+        from triage_tui.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(title, screen_keys(self, self.screen), notes))
 
     def settled(self) -> None:
