@@ -397,6 +397,50 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
     return CaseClocks(triage, acknowledgement, response, panel)
 
 
+def nearest_urgency(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> tuple[datetime, datetime, datetime] | None:
+    """(due, limit, warn) of the running clock that falls due first: case_clocks(times).nearest() without
+    building every clock. The queue ranks every waiting case by it before the desk's first frame, so only the
+    clock that wins has its warning worked out. Same derivations as case_clocks (a property test holds the two
+    equal); None when no clock runs."""
+    cal = calendar_for(policy)
+    received = _start(times.received_at)
+    closed = utc(times.closed_at) if times.closed_at else None
+    # (due, limit, order): ties go to the first in CaseClocks.all()'s order, as min() over it gives them.
+    running: list[tuple[datetime, datetime, int]] = []
+    if not (times.triaged_at or closed):
+        due, limit = triage_deadlines(received, policy)
+        running.append((due, limit, 0))
+    acknowledged = utc(times.acknowledged_at) if times.acknowledged_at else None
+    responded = utc(times.responded_at) if times.responded_at else None
+    rule = policy.stage_rule(times.type, times.stage)
+    start = origin = None
+    if rule is not None:
+        start, ack_due, panel_due, origin, _, response_due = _stage_dues(cal, rule, times, received, acknowledged)
+        if not (acknowledged or closed):
+            running.append((ack_due, ack_due, 1))
+        if panel_due is not None and not ((times.panel_at and _start(times.panel_at)) or responded or closed):
+            running.append((panel_due, panel_due, 2))
+        if origin is not None and response_due is not None and not (responded or closed):
+            extend_origin = {
+                FROM_START: start,
+                FROM_ACK: _start(acknowledged) if acknowledged else None,
+                FROM_PANEL: (_start(times.panel_at) if times.panel_at else panel_due) if panel_due else None,
+            }.get(rule.extend_from)
+            limit = extension_limit(rule, start, extend_origin, policy) or response_due
+            running.append((response_due, max(limit, response_due), 3))
+    if not running:
+        return None
+    due, limit, which = min(running)
+    if which == 0:
+        if policy.triage_mode == "working":
+            warn = cal.add_working_hours(received, max(0, policy.triage_target_hours - policy.triage_warning_hours))
+        else:
+            warn = due - timedelta(hours=policy.triage_warning_hours)
+        return due, limit, max(warn, received)
+    assert start is not None
+    return due, limit, _warn(cal, origin if which == 3 and origin is not None else start, due, policy)
+
+
 def _stage_dues(
     cal: WorkingCalendar, rule: StageRule, times: CaseTimes, received: datetime, acknowledged: datetime | None
 ) -> tuple[datetime, datetime, datetime | None, datetime | None, datetime | None, datetime | None]:

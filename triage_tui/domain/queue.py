@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from triage_tui.domain.clock import Band, CaseTimes, case_clocks
+from triage_tui.domain.clock import Band, CaseTimes, band_at, nearest_urgency
 from triage_tui.domain.codes import CaseType, Status
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.views import CaseView, OfficerView
@@ -111,10 +111,11 @@ class OfficerLoad:
 
 def urgency(times: CaseTimes, policy: Policy, now: datetime) -> tuple[datetime, Band | None]:
     """The due time of the case's nearest running clock (the far future if none runs) and its band."""
-    clock = case_clocks(times, policy).nearest()
-    if clock is None or clock.due_at is None:
+    nearest = nearest_urgency(times, policy)
+    if nearest is None:
         return datetime.max.replace(tzinfo=now.tzinfo), None
-    return clock.due_at, clock.band(now)
+    due, limit, warn = nearest
+    return due, band_at(now, warn, due, limit)
 
 
 def candidate_times(c: Candidate) -> CaseTimes:
