@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
@@ -21,36 +21,26 @@ from triage_tui.domain.lifecycle import Action, transition
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.views import CaseView
 from triage_tui.services.context import ServiceContext
+from triage_tui.services.lazy import LazyModule
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.services.lazy import stages as stage_services
 from triage_tui.ui import format as fmt
-from triage_tui.ui.dialogs.base import ActionDialog, Asked
-from triage_tui.ui.dialogs.casework import (
-    AcknowledgeDialog,
-    AllocateDialog,
-    NoteDialog,
-    ReopenDialog,
-    RespondDialog,
-    SendDialog,
-)
-from triage_tui.ui.dialogs.contact import EditDialog, changed_words
-from triage_tui.ui.dialogs.stages import (
-    ANSWER,
-    COMPLIED,
-    DECIDE,
-    EscalateDialog,
-    ExtendDialog,
-    OmbudsmanDialog,
-    OmbudsmanStep,
-    PanelDialog,
-    ombudsman_steps,
-)
-from triage_tui.ui.dialogs.triage import ClassifyDialog, CloseDialog, SignpostDialog
 from triage_tui.ui.session import Session
 
+if TYPE_CHECKING:
+    from triage_tui.ui.dialogs.base import ActionDialog, Asked
+    from triage_tui.ui.dialogs.stages import OmbudsmanStep
+
+# The dialogs are imported when one is first opened or asked about, not before the desk's first frame: their
+# modules (and the widgets they use) were about a sixth of the desk's start.
+casework_dialogs = LazyModule("triage_tui.ui.dialogs.casework")
+contact_dialogs = LazyModule("triage_tui.ui.dialogs.contact")
+stage_dialogs = LazyModule("triage_tui.ui.dialogs.stages")
+triage_dialogs = LazyModule("triage_tui.ui.dialogs.triage")
+
 # (ctx, acting officer, the case as the desk last read it, the dialog's answer, when and why) -> the case as saved.
-Save = Callable[[ServiceContext, str, CaseView, Any, Asked], CaseView]
+Save = Callable[[ServiceContext, str, CaseView, Any, "Asked"], CaseView]
 # (the dialog's answer, the case before, the case as saved) -> what the officer is told after.
 Said = Callable[[Any, CaseView, CaseView], str]
 
@@ -110,7 +100,7 @@ CLASSIFY = CaseAction(
     "c",
     "Classify",
     Action.CLASSIFY,
-    lambda session, case, _: ClassifyDialog(case),
+    lambda session, case, _: triage_dialogs.ClassifyDialog(case),
     lambda ctx, who, case, kind, asked: case_services.classify(
         ctx, who, case.reference, kind, reason=asked.reason, at=asked.at, expected_version=case.version
     ),
@@ -121,7 +111,7 @@ ACKNOWLEDGE = CaseAction(
     "a",
     "Acknowledge",
     Action.ACKNOWLEDGE,
-    lambda session, case, _: AcknowledgeDialog(case, _ack_due(session, case)),
+    lambda session, case, _: casework_dialogs.AcknowledgeDialog(case, _ack_due(session, case)),
     lambda ctx, who, case, ack, asked: case_services.acknowledge(
         ctx, who, case.reference, channel=ack.channel, note=ack.note, at=asked.at, expected_version=case.version
     ),
@@ -133,7 +123,7 @@ SIGNPOST = CaseAction(
     "s",
     "Signpost",
     Action.SIGNPOST,
-    lambda session, case, _: SignpostDialog(case),
+    lambda session, case, _: triage_dialogs.SignpostDialog(case),
     lambda ctx, who, case, choice, asked: case_services.signpost(
         ctx,
         who,
@@ -153,7 +143,7 @@ ALLOCATE = CaseAction(
     "l",
     "Allocate",
     Action.ALLOCATE,
-    lambda session, case, loads: AllocateDialog(case, loads),
+    lambda session, case, loads: casework_dialogs.AllocateDialog(case, loads),
     lambda ctx, who, case, username, asked: case_services.allocate(
         ctx, who, case.reference, username, at=asked.at, expected_version=case.version
     ),
@@ -165,7 +155,7 @@ CLOSE = CaseAction(
     "x",
     "Close",
     Action.CLOSE,
-    lambda session, case, _: CloseDialog(case),
+    lambda session, case, _: triage_dialogs.CloseDialog(case),
     lambda ctx, who, case, choice, asked: case_services.close(
         ctx,
         who,
@@ -183,7 +173,7 @@ NOTE = CaseAction(
     "t",
     "Note",
     Action.NOTE,
-    lambda session, case, _: NoteDialog(case),
+    lambda session, case, _: casework_dialogs.NoteDialog(case),
     lambda ctx, who, case, text, asked: case_services.add_note(ctx, who, case.reference, text),
     lambda text, before, after: "note added",
 )
@@ -192,18 +182,18 @@ EDIT = CaseAction(
     "e",
     "Edit",
     Action.EDIT,
-    lambda session, case, _: EditDialog(case),
+    lambda session, case, _: contact_dialogs.EditDialog(case),
     lambda ctx, who, case, changes, asked: case_services.edit(
         ctx, who, case.reference, **changes, reason=asked.reason, expected_version=case.version
     ),
-    lambda changes, before, after: f"{changed_words(changes)} changed",
+    lambda changes, before, after: f"{contact_dialogs.changed_words(changes)} changed",
 )
 REOPEN = CaseAction(
     "reopen",
     "R",
     "Reopen",
     None,
-    lambda session, case, _: ReopenDialog(case),
+    lambda session, case, _: casework_dialogs.ReopenDialog(case),
     lambda ctx, who, case, _, asked: case_services.reopen(
         ctx, who, case.reference, reason=asked.reason or "", at=asked.at, expected_version=case.version
     ),
@@ -216,7 +206,7 @@ SEND = CaseAction(
     "d",
     "Send to service",
     Action.SEND,
-    lambda session, case, _: SendDialog(case),
+    lambda session, case, _: casework_dialogs.SendDialog(case),
     lambda ctx, who, case, service, asked: case_services.send_to_service(
         ctx, who, case.reference, service, at=asked.at, expected_version=case.version
     ),
@@ -227,7 +217,7 @@ RESPOND = CaseAction(
     "r",
     "Response sent",
     Action.RESPOND,
-    lambda session, case, _: RespondDialog(case),
+    lambda session, case, _: casework_dialogs.RespondDialog(case),
     lambda ctx, who, case, answer, asked: case_services.respond(
         ctx, who, case.reference, outcome=answer.outcome, at=asked.at, expected_version=case.version
     ),
@@ -276,7 +266,7 @@ def _no_enquiry_step(case: CaseView, policy: Policy) -> str | None:
         except TransitionRefused as refusal:
             return str(refusal)
         return None
-    if not ombudsman_steps(case.ombudsman):
+    if not stage_dialogs.ombudsman_steps(case.ombudsman):
         return (
             f"{case.reference}: the ombudsman's enquiry {case.ombudsman.reference} is finished; nothing more to record"
         )
@@ -296,14 +286,14 @@ def _has_panel(case: CaseView, policy: Policy) -> bool:
 
 def _ombudsman_save(ctx: ServiceContext, who: str, case: CaseView, step: OmbudsmanStep, asked: Asked) -> CaseView:
     common = {"at": asked.at, "expected_version": case.version}
-    if step.step == ANSWER:
+    if step.step == stage_dialogs.ANSWER:
         return stage_services.ombudsman_answer(ctx, who, case.reference, **common)
-    if step.step == DECIDE:
+    if step.step == stage_dialogs.DECIDE:
         assert step.decision is not None
         return stage_services.ombudsman_decide(
             ctx, who, case.reference, decision=step.decision, remedy=step.remedy, remedy_due=step.remedy_due, **common
         )
-    if step.step == COMPLIED:
+    if step.step == stage_dialogs.COMPLIED:
         return stage_services.ombudsman_complied(ctx, who, case.reference, **common)
     assert step.reference is not None
     return stage_services.ombudsman_open(
@@ -313,12 +303,12 @@ def _ombudsman_save(ctx: ServiceContext, who: str, case: CaseView, step: Ombudsm
 
 def _ombudsman_said(step: OmbudsmanStep, before: CaseView, after: CaseView) -> str:
     enquiry = after.ombudsman
-    if step.step == ANSWER:
+    if step.step == stage_dialogs.ANSWER:
         return "the ombudsman's enquiry answered"
-    if step.step == DECIDE:
+    if step.step == stage_dialogs.DECIDE:
         remedy = f"; remedy due {step.remedy_due:%d/%m/%Y}" if step.remedy_due else ""
         return f"the ombudsman decided: {fmt.decision_label(step.decision).lower()}{remedy}"
-    if step.step == COMPLIED:
+    if step.step == stage_dialogs.COMPLIED:
         return "the ombudsman's remedy carried out"
     due = f"{enquiry.respond_by:%a %d/%m/%Y}" if enquiry is not None and enquiry.respond_by else "-"
     return f"ombudsman enquiry {step.reference} recorded; the council must answer by {due}"
@@ -329,7 +319,7 @@ ESCALATE = CaseAction(
     "E",
     "Escalate",
     Action.ESCALATE,
-    lambda session, case, _: EscalateDialog(case, session.policy),
+    lambda session, case, _: stage_dialogs.EscalateDialog(case, session.policy),
     lambda ctx, who, case, _, asked: stage_services.escalate(
         ctx, who, case.reference, reason=asked.reason or "", at=asked.at, expected_version=case.version
     ),
@@ -341,7 +331,7 @@ EXTEND = CaseAction(
     "W",
     "Extend",
     Action.EXTEND,
-    lambda session, case, _: ExtendDialog(case, session.policy),
+    lambda session, case, _: stage_dialogs.ExtendDialog(case, session.policy),
     lambda ctx, who, case, days, asked: stage_services.extend(
         ctx,
         who,
@@ -359,7 +349,7 @@ OMBUDSMAN = CaseAction(
     "O",
     "Ombudsman",
     None,
-    lambda session, case, _: OmbudsmanDialog(case, session.policy, session.now()),
+    lambda session, case, _: stage_dialogs.OmbudsmanDialog(case, session.policy, session.now()),
     _ombudsman_save,
     _ombudsman_said,
     refuse=_no_enquiry_step,
@@ -369,7 +359,7 @@ PANEL = CaseAction(
     "P",
     "Panel sat",
     Action.PANEL,
-    lambda session, case, _: PanelDialog(case, session.policy),
+    lambda session, case, _: stage_dialogs.PanelDialog(case, session.policy),
     lambda ctx, who, case, _, asked: stage_services.record_panel(
         ctx, who, case.reference, at=asked.at, expected_version=case.version
     ),

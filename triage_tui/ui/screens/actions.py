@@ -22,7 +22,6 @@ from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
 from triage_tui.ui import format as fmt
 from triage_tui.ui.actions import ACTIONS, CaseAction
-from triage_tui.ui.dialogs.contact import NewContact, RecordContactDialog
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.session import Session
 from triage_tui.ui.text import one_line
@@ -233,6 +232,8 @@ def record_contact(app: App[Any], session: Session, feed: ChangeFeed) -> None:
     """Ask for a contact that came by phone, in person or by letter, and record it: the dialog stays open on a
     refusal; once saved the officer is told its reference and it is in the queue at once (here through the
     feed, on other desks with their next poll)."""
+    from triage_tui.ui.dialogs.contact import NewContact, RecordContactDialog  # on first use: see ui/actions.py
+
     dialog = RecordContactDialog()
     dialog.tz = session.policy.timezone
 

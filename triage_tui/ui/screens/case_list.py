@@ -32,9 +32,6 @@ from triage_tui.services.context import ServiceContext
 from triage_tui.services.lazy import LazyModule
 from triage_tui.services.lazy import cases as case_services
 from triage_tui.services.lazy import desk as desk_services
-from triage_tui.ui.dialogs.base import ActionDialog
-from triage_tui.ui.dialogs.batch import BatchAllocateDialog, BatchClassifyDialog, BatchCloseDialog, BatchReport
-from triage_tui.ui.dialogs.filter import DEFAULT_ORDER, FilterDialog, OrderDialog
 from triage_tui.ui.feed import ChangeFeed
 from triage_tui.ui.screens.actions import CaseActions
 from triage_tui.ui.session import Session
@@ -47,11 +44,15 @@ from triage_tui.ui.work import off_thread
 
 if TYPE_CHECKING:
     from triage_tui.services.batch import BatchResult
+    from triage_tui.ui.dialogs.base import ActionDialog
 
 # Imported on first use, like the other services (services/lazy.py).
 sorted_queue = LazyModule("triage_tui.services.sorted_queue")
 preferences = LazyModule("triage_tui.services.preferences")
 batch_services = LazyModule("triage_tui.services.batch")
+# The filter, order and batch dialogs too: not needed for the first frame.
+batch_dialogs = LazyModule("triage_tui.ui.dialogs.batch")
+filter_dialogs = LazyModule("triage_tui.ui.dialogs.filter")
 
 PAGE = 500
 # The actions that act on every ticked case at once, when some are ticked.
@@ -445,7 +446,9 @@ class CaseListScreen(CaseActions):
                 self._keep_settings()
                 self.reload()
 
-        self.app.push_screen(FilterDialog(self.query_state, self.base_query(), self.session.roster.names), chosen)
+        self.app.push_screen(
+            filter_dialogs.FilterDialog(self.query_state, self.base_query(), self.session.roster.names), chosen
+        )
 
     # --- order ------------------------------------------------------------------------------------------------------
 
@@ -459,11 +462,11 @@ class CaseListScreen(CaseActions):
             if column is not None:
                 self.order_by(column)
 
-        self.app.push_screen(OrderDialog(self.sortable, self.sort), chosen)
+        self.app.push_screen(filter_dialogs.OrderDialog(self.sortable, self.sort), chosen)
 
     def order_by(self, column: str) -> None:
         """Order by `column`: ascending, then descending, then back to the default (most urgent first)."""
-        self.sort = None if column == DEFAULT_ORDER else next_sort(self.sort, column)
+        self.sort = None if column == filter_dialogs.DEFAULT_ORDER else next_sort(self.sort, column)
         self._keep_settings()
         self.table.show_sort(self.sort)
         if len(self.table.cases) >= self.total:
@@ -509,14 +512,14 @@ class CaseListScreen(CaseActions):
             off_thread(
                 self,
                 lambda: desk_services.officer_loads(ctx),
-                lambda loads: self._ask_batch(BatchAllocateDialog(ticked, loads), name),
+                lambda loads: self._ask_batch(batch_dialogs.BatchAllocateDialog(ticked, loads), name),
                 group="dialog-data",
                 exclusive=True,
             )
         elif name == "classify":
-            self._ask_batch(BatchClassifyDialog(ticked), name)
+            self._ask_batch(batch_dialogs.BatchClassifyDialog(ticked), name)
         else:
-            self._ask_batch(BatchCloseDialog(ticked), name)
+            self._ask_batch(batch_dialogs.BatchCloseDialog(ticked), name)
 
     def _ask_batch(self, dialog: ActionDialog[Any], name: str) -> None:
         # The versions the officer chose at: a case changed since is reported, not overwritten.
@@ -572,7 +575,7 @@ class CaseListScreen(CaseActions):
             return
         self.feed.refresh_now()  # the rows show what the database holds now
         self.notify(result.summary(), severity="warning", title="Not every case", timeout=15)
-        self.app.push_screen(BatchReport(result))
+        self.app.push_screen(batch_dialogs.BatchReport(result))
 
     def action_open_case(self) -> None:
         case = self._target()
