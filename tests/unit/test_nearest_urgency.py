@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from triage_tui.domain.clock import CaseTimes, case_clocks, nearest_urgency
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.policy import DEFAULT_POLICY, Policy
+from triage_tui.domain.queue import Candidate
 
 POLICIES = (
     DEFAULT_POLICY,
@@ -50,3 +51,23 @@ def test_nearest_urgency_is_case_clocks_nearest(times: CaseTimes, policy: Policy
     clock = case_clocks(times, policy).nearest()
     expected = None if clock is None else (clock.due_at, clock.limit_at, clock.warn_at)
     assert nearest_urgency(times, policy) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(times=case_times(), policy=st.sampled_from(POLICIES))
+def test_a_candidate_ranks_as_its_case_times(times: CaseTimes, policy: Policy) -> None:
+    # The queue passes its Candidate (type as stored text, no response or closure) straight in.
+    waiting = replace(times, responded_at=None, closed_at=None)
+    candidate = Candidate(
+        1,
+        waiting.received_at,
+        waiting.type.value,
+        "new",
+        waiting.triaged_at,
+        waiting.acknowledged_at,
+        waiting.stage,
+        waiting.stage_started_at,
+        waiting.extension_days,
+        waiting.panel_at,
+    )
+    assert nearest_urgency(candidate, policy) == nearest_urgency(waiting, policy)

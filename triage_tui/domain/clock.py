@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from triage_tui.domain.codes import CaseType
@@ -283,6 +283,32 @@ def countdown_text(now: datetime, warn_at: datetime, due_at: datetime, limit_at:
     return format_span(due_at - now)
 
 
+class ClockTimes(Protocol):
+    """What the clocks are derived from: a CaseTimes, or anything holding the same times (the queue's lighter
+    Candidate, built for every waiting case before the desk's first frame)."""
+
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def type(self) -> str: ...  # a CaseType, or its value
+    @property
+    def triaged_at(self) -> datetime | None: ...
+    @property
+    def acknowledged_at(self) -> datetime | None: ...
+    @property
+    def responded_at(self) -> datetime | None: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
+    @property
+    def stage(self) -> int: ...
+    @property
+    def stage_started_at(self) -> datetime | None: ...
+    @property
+    def extension_days(self) -> int: ...
+    @property
+    def panel_at(self) -> datetime | None: ...
+
+
 @dataclass(frozen=True)
 class CaseTimes:
     """The stored times a case's clocks are derived from."""
@@ -397,7 +423,7 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
     return CaseClocks(triage, acknowledgement, response, panel)
 
 
-def nearest_urgency(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> tuple[datetime, datetime, datetime] | None:
+def nearest_urgency(times: ClockTimes, policy: Policy = DEFAULT_POLICY) -> tuple[datetime, datetime, datetime] | None:
     """(due, limit, warn) of the running clock that falls due first: case_clocks(times).nearest() without
     building every clock. The queue ranks every waiting case by it before the desk's first frame, so only the
     clock that wins has its warning worked out. Same derivations as case_clocks (a property test holds the two
@@ -412,7 +438,7 @@ def nearest_urgency(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> tuple[
         running.append((due, limit, 0))
     acknowledged = utc(times.acknowledged_at) if times.acknowledged_at else None
     responded = utc(times.responded_at) if times.responded_at else None
-    rule = policy.stage_rule(times.type, times.stage)
+    rule = policy.stage_rule(CaseType(times.type), times.stage)
     start = origin = None
     if rule is not None:
         start, ack_due, panel_due, origin, _, response_due = _stage_dues(cal, rule, times, received, acknowledged)
@@ -442,7 +468,7 @@ def nearest_urgency(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> tuple[
 
 
 def _stage_dues(
-    cal: WorkingCalendar, rule: StageRule, times: CaseTimes, received: datetime, acknowledged: datetime | None
+    cal: WorkingCalendar, rule: StageRule, times: ClockTimes, received: datetime, acknowledged: datetime | None
 ) -> tuple[datetime, datetime, datetime | None, datetime | None, datetime | None, datetime | None]:
     """A stage's start, acknowledgement due, panel due, response origin, original and (extended) response due:
     what case_clocks and stage_deadlines both derive, in one place."""

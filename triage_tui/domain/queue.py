@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from triage_tui.domain.clock import Band, CaseTimes, band_at, nearest_urgency
+from triage_tui.domain.clock import Band, CaseTimes, ClockTimes, band_at, nearest_urgency
 from triage_tui.domain.codes import CaseType, Status
 from triage_tui.domain.policy import Policy
 from triage_tui.domain.views import CaseView, OfficerView
@@ -34,6 +34,9 @@ class Candidate(NamedTuple):
     stage_started_at: datetime | None = None
     extension_days: int = 0
     panel_at: datetime | None = None
+    # Always None for a waiting case; here so that a Candidate holds every time the clocks read (ClockTimes).
+    responded_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class OfficerLoad:
     closed_this_week: int = 0  # responded or closed since Monday 00:00 (UK time)
 
 
-def urgency(times: CaseTimes, policy: Policy, now: datetime) -> tuple[datetime, Band | None]:
+def urgency(times: ClockTimes, policy: Policy, now: datetime) -> tuple[datetime, Band | None]:
     """The due time of the case's nearest running clock (the far future if none runs) and its band."""
     nearest = nearest_urgency(times, policy)
     if nearest is None:
@@ -153,7 +156,7 @@ def rank(
     ranked: list[tuple[datetime, int]] = []
     counts: dict[Band, int] = {}
     for c in candidates:
-        due, band = urgency(candidate_times(c), policy, now)
+        due, band = urgency(c, policy, now)  # a Candidate holds the times: no CaseTimes made for each
         if bands and band not in bands:
             continue
         ranked.append((due, c.id))
