@@ -17,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.importer.sample_file import write_contacts, write_history
+from tests.bench.scale_file import write_history
+from tests.importer.sample_file import write_contacts
 from triage_tui.cli import main as triage
 from triage_tui.domain.codes import Role, Team
 from triage_tui.services.context import open_context
@@ -27,7 +28,10 @@ from triage_tui.services.officers import add_officer
 def profile(rows: int, history: bool, top: int) -> str:
     with tempfile.TemporaryDirectory(prefix="triage-profile-") as folder:
         source = Path(folder) / "import.csv"
-        (write_history if history else write_contacts)(source, rows)
+        if history:  # the scale benchmark's files: two years of a council's past, 5% still open
+            write_history(source, rows, rows // 20, years=2)
+        else:
+            write_contacts(source, rows)
         db = str(Path(folder) / "desk.sqlite")
         ctx = open_context(db)
         add_officer(ctx, "boss", "boss", "Boss", Role.SUPERVISOR, Team.COMPLAINTS)

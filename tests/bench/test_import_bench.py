@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from tests.bench.figures import record
-from tests.importer.sample_file import write_contacts, write_history
+from tests.bench.scale_file import write_history
+from tests.importer.sample_file import write_contacts
 
 HERE = Path(__file__).resolve().parent
 TRIAGE = Path(sys.executable).parent / "triage"
@@ -108,7 +109,7 @@ def test_history_speed(tmp_path: Path) -> None:
     """Closed and responded histories (every milestone an event, as a large database is loaded) against new
     contacts: the time per row, printed (the target is the contacts')."""
     contacts = write_contacts(tmp_path / "contacts.csv", 100_000)
-    history = write_history(tmp_path / "history.csv", 100_000)
+    history = write_history(tmp_path / "history.csv", 100_000, 5_000, years=2)
     env = {**os.environ, "TRIAGE_USER": "boss"}
     plain = timed([str(TRIAGE), "import", str(contacts)], {**env, "TRIAGE_DB": str(fresh_database(tmp_path / "c.db"))})
     made = timed(
