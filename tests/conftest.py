@@ -68,7 +68,7 @@ def _truncate(store: Store) -> None:
     with store.engine.begin() as connection:
         # The events table refuses TRUNCATE (migration 0003): a test database is emptied with triggers off.
         connection.execute(text("SET LOCAL session_replication_role = replica"))
-        connection.execute(text("TRUNCATE events, cases, officers RESTART IDENTITY CASCADE"))
+        connection.execute(text("TRUNCATE events, cases, officers, state_tally RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

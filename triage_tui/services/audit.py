@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from triage_tui.domain.lifecycle import Action
+from triage_tui.store import tally
 from triage_tui.store.tables import STILL, Case, CaseState, Event
 
 
@@ -61,6 +62,7 @@ def _track_state(session: Session, case: Case, status: str, moment: datetime, ne
         session.add(
             CaseState(case_id=case_id, type=case.type, status=status, valid_from=case.received_at, valid_to=STILL)
         )
+        tally.note(session, case.type, status, +1)
         return
     current = session.exec(select(CaseState).where(CaseState.case_id == case_id, CaseState.valid_to == STILL)).first()
     if current is not None and (current.type, current.status) == (case.type, status):
@@ -71,4 +73,6 @@ def _track_state(session: Session, case: Case, status: str, moment: datetime, ne
         moment = max(moment, current.valid_from)
         current.valid_to = moment
         session.add(current)
+        tally.note(session, current.type, current.status, -1)
     session.add(CaseState(case_id=case_id, type=case.type, status=status, valid_from=moment, valid_to=STILL))
+    tally.note(session, case.type, status, +1)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from triage_tui.store import tally
 from triage_tui.store.chain import chain_rows
 from triage_tui.store.quick import sqlite_time
 from triage_tui.store.tables import Case, CaseStage, Event
@@ -154,6 +155,7 @@ def insert_state_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
             f"INSERT INTO case_states ({', '.join(STATE_FIELDS)}) VALUES ({_placeholders(session, len(STATE_FIELDS))})"
         )
         session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
+        tally.note_rows(session, rows)
 
 
 def insert_stage_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:

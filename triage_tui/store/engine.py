@@ -26,6 +26,7 @@ from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, InternalError, 
 from sqlmodel import Session
 
 from triage_tui.domain.errors import InvalidInput, StoreUnavailable
+from triage_tui.store import tally
 from triage_tui.store.paths import default_database_path, describe, resolve_url, sqlite_path
 
 __all__ = ["Store", "default_database_path", "describe", "explain_operational_error", "resolve_url", "sqlite_path"]
@@ -113,6 +114,7 @@ class Store:
         """One write transaction: committed when the block ends, rolled back whole on any error."""
         with self.errors(), Session(self.write_engine, expire_on_commit=False) as session, session.begin():
             yield session
+            tally.settle(session)  # the counts of current states, with the states written (store/tally.py)
 
     @contextmanager
     def errors(self) -> Iterator[None]:

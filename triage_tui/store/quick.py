@@ -31,6 +31,11 @@ CASE_COLUMNS = (
 
 # case_states.valid_to of a state still current (store/tables.py STILL), as SQLite holds it.
 STILL_TEXT = "9999-12-31 00:00:00.000000"
+# As store/reports.py CURRENT_AT: each (type, status)'s current states at a moment, from their tally.
+CURRENT_AT = (
+    "SELECT t.type, t.status, t.n - (SELECT count(*) FROM case_states s WHERE s.valid_to = ?1 "
+    "AND s.type = t.type AND s.status = t.status AND s.valid_from > ?2) FROM state_tally t"
+)
 
 
 def sqlite_time(value: datetime | None) -> str | None:
@@ -154,8 +159,12 @@ class QuickRead:
                     params.append(value)
         # Every case's: the states still current and those ended after the moment, apart (see
         # store.reports.state_counts); chosen cases: in one part.
-        parts = [("", [])] if join else [("s.valid_to = ? AND ", [STILL_TEXT]), ("s.valid_to <> ? AND ", [STILL_TEXT])]
+        parts = [("", [])] if join else [("s.valid_to <> ? AND ", [STILL_TEXT])]
         counted: dict[tuple[str, str], int] = {}
+        if not join:
+            # The current states from their tally, less those begun after the moment (store/tally.py).
+            for kind, status, n in self.connection.execute(CURRENT_AT, (STILL_TEXT, moment)):
+                counted[(kind, status)] = n
         for held, still in parts:
             sql = (
                 f"SELECT s.type, s.status, count(*) FROM case_states s{join} WHERE {held}"
@@ -164,7 +173,7 @@ class QuickRead:
             )
             for kind, status, n in self.connection.execute(sql, [*still, *params]):
                 counted[(kind, status)] = counted.get((kind, status), 0) + n
-        return [(kind, status, n) for (kind, status), n in counted.items()]
+        return [(kind, status, n) for (kind, status), n in counted.items() if n]
 
     def cases(self, ids: Sequence[int]) -> list[CaseView]:
         if not ids:

@@ -13,15 +13,23 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, select, type_coerce, union
+from sqlalchemy import String, and_, bindparam, case, func, select, text, type_coerce, union
 from sqlmodel import Session
 
 from triage_tui.store.tables import STILL, Case, CaseStage, CaseState, Event
+from triage_tui.store.types import UTCDateTime
 
 CASES = Case.__table__  # type: ignore[attr-defined]
 EVENTS = Event.__table__  # type: ignore[attr-defined]
 STAGES = CaseStage.__table__  # type: ignore[attr-defined]
 STATES = CaseState.__table__  # type: ignore[attr-defined]
+
+# Each (type, status)'s current states at a moment: its tally less the current states begun after the moment,
+# each found by one short range of the states' index (valid_to, type, status, valid_from).
+CURRENT_AT = text(
+    "SELECT t.type, t.status, t.n - (SELECT count(*) FROM case_states s WHERE s.valid_to = :still "
+    "AND s.type = t.type AND s.status = t.status AND s.valid_from > :moment) FROM state_tally t"
+).bindparams(bindparam("still", type_=UTCDateTime), bindparam("moment", type_=UTCDateTime))
 
 
 def state_counts(
@@ -43,8 +51,12 @@ def state_counts(
     # (a million of them at a million cases). Cases chosen by receipt or cohort are found by their own index
     # first, in one part.
     chosen = received_from is not None or received_to is not None or cohort is not None
-    parts = [None] if chosen else [STATES.c.valid_to == STILL, STATES.c.valid_to != STILL]
+    parts = [None] if chosen else [STATES.c.valid_to != STILL]
     counted: Counter[tuple[str, str]] = Counter()
+    if not chosen:
+        # The current states from their tally, less those begun after the moment (store/tally.py).
+        for kind, status, n in session.connection().execute(CURRENT_AT, {"still": STILL, "moment": as_of}):
+            counted[(kind, status)] += n
     for held in parts:
         conditions = [STATES.c.valid_to > as_of, STATES.c.valid_from <= as_of]
         if held is not None:
@@ -61,7 +73,7 @@ def state_counts(
         query = query.where(and_(*conditions)).group_by(STATES.c.type, STATES.c.status)
         for kind, status, n in session.connection().execute(query):
             counted[(kind, status)] += n
-    return [(kind, status, n) for (kind, status), n in counted.items()]
+    return [(kind, status, n) for (kind, status), n in counted.items() if n]
 
 
 def sla_cases(session: Session, received_from: datetime, received_to: datetime) -> Iterator[tuple[Any, ...]]:

@@ -176,6 +176,17 @@ class CaseState(SQLModel, table=True):
     valid_to: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
+class StateTally(SQLModel, table=True):
+    """How many cases are now in each (type, status): the current case_states counted, kept up to date as they
+    are written (store/tally.py), so a position now need not count them one by one."""
+
+    __tablename__ = "state_tally"
+
+    type: str = Field(max_length=20, primary_key=True)
+    status: str = Field(max_length=20, primary_key=True)
+    n: int = Field(default=0, nullable=False)
+
+
 class CaseStage(SQLModel, table=True):
     """A stage a case has been through, kept when the customer escalated: its milestones as they stood, so the
     case screen, `case show` and the reports show every stage with its own clocks (derived, as ever, from these
