@@ -157,9 +157,9 @@ class QuickRead:
                 if value is not None:
                     where.append(condition)
                     params.append(value)
-        # Every case's: the states still current and those ended after the moment, apart (see
-        # store.reports.state_counts); chosen cases: in one part.
-        parts = [("", [])] if join else [("s.valid_to <> ? AND ", [STILL_TEXT])]
+        # Every case's: the states still current, from their tally, and those ended after the moment, apart
+        # (see store.reports.state_counts); chosen cases: in one part.
+        parts = [("", [])] if join else [("s.valid_to < ? AND ", [STILL_TEXT])]
         counted: dict[tuple[str, str], int] = {}
         if not join:
             # The current states from their tally, less those begun after the moment (store/tally.py).

@@ -42,16 +42,15 @@ def state_counts(
 ) -> list[tuple[str, str, int]]:
     """(type, status, number of cases) at `as_of`, for cases received by then (and in the window, if given).
 
-    Read from case_states, which the services and the import keep beside the events: the states that held at
-    `as_of` are one range of its index (a case's first state starts at its receipt).
+    Read from case_states, which the services and the import keep beside the events, and from the tally of its
+    current states (store/tally.py); a case's first state starts at its receipt.
     """
-    # Every case's states, by the moment only: in two parts, the states still current (valid_to = STILL) and
-    # those that ended after `as_of`. Each is one range of an index on (valid_to, type, status, ...) where one
-    # exists, and the current ones, read in the order of their type and status, are counted without sorting
-    # (a million of them at a million cases). Cases chosen by receipt or cohort are found by their own index
-    # first, in one part.
+    # Every case's states, by the moment only: in two parts, the states still current (valid_to = STILL), from
+    # their tally, and those that ended after `as_of`, one range of the index on (valid_to, ...) bounded above
+    # by STILL (so the current ones, a million at a million cases, are not read to be skipped). Cases chosen by
+    # receipt or cohort are found by their own index first, in one part.
     chosen = received_from is not None or received_to is not None or cohort is not None
-    parts = [None] if chosen else [STATES.c.valid_to != STILL]
+    parts = [None] if chosen else [STATES.c.valid_to < STILL]
     counted: Counter[tuple[str, str]] = Counter()
     if not chosen:
         # The current states from their tally, less those begun after the moment (store/tally.py).
