@@ -4,7 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import triage_tui.store.tables  # noqa: F401  (registers the tables on the metadata)
-from triage_tui.store import search
+from triage_tui.store import unmapped
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -16,8 +16,8 @@ context.configure(
     target_metadata=SQLModel.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     compare_type=True,
-    # The text search's structures (SQLite's FTS5 tables, the expression indexes) live in the migrations only.
-    include_name=search.include_name,
+    # The text search's structures and the annual report's facts live in the migrations only (store/unmapped.py).
+    include_name=unmapped.include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from triage_tui.domain.errors import SchemaOutOfDate, StoreUnavailable
-from triage_tui.store import search
+from triage_tui.store import unmapped
 from triage_tui.store.engine import Store, resolve_url
 from triage_tui.store.migrate import SCHEMA_HEAD, current_revision, ensure_schema, migrations_dir, upgrade
 
@@ -32,8 +32,8 @@ def test_migrations_build_exactly_the_tables_the_code_declares(db_url: str) -> N
     try:
         upgrade(store)
         with store.engine.connect() as connection:
-            # The text search's structures are the migrations' alone (see store/search.py).
-            context = MigrationContext.configure(connection, opts={"include_name": search.include_name})
+            # The text search's structures and the report's facts are the migrations' alone (store/unmapped.py).
+            context = MigrationContext.configure(connection, opts={"include_name": unmapped.include_name})
             diff = compare_metadata(context, SQLModel.metadata)
         assert diff == []
     finally:

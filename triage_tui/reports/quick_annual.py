@@ -8,8 +8,9 @@ acknowledgement, the latest response and its outcome, the latest service it was 
 them and only the rest come back:
 
 - the stage-1 starts of the year, already counted by (type, service);
-- the responses of the year, one short row each, whose deadline is worked out here (a deadline depends only
-  on the local date it counts from, so it is derived once per hour of origin and reused);
+- the responses of the year, counted by type and outcome, and how many went out in time: each one's deadline
+  is worked out here, called from the query (`stage1_due`; a deadline depends only on the local date it
+  counts from, so it is derived once per hour of origin and reused);
 - the ids of the other cases, whose events are replayed exactly as the services' way replays them.
 
 A test holds this and the services' way equal on generated years holding every kind of journey.
@@ -51,6 +52,9 @@ KEY_WIDTH = TIME_WIDTH + 13
 ID_KEY = "(e.id + 1000000000000)"
 
 
+COMPLAINT_TYPES = tuple(k.value for k in CaseType if k.is_complaint)
+
+
 def _quoted(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)  # the program's own action and type names, never input
 
@@ -64,27 +68,44 @@ def _latest(action: str, value: str) -> str:
 # to the ombudsman in it), from its events up to the year's end. Not `plain`, the replay decides: an action
 # above, or a time not in the usual form; nor where the latest classification names a type the program does
 # not know (the replay keeps the one before) or the latest service sent to is not text.
+#
+# Those facts are kept per case as its events are written (case_facts, migration 0012, written by the same
+# expressions as the aggregate below): a case none of whose events the report reads is later than the year's
+# end is read from there, one row; the others' (changed since) are aggregated from their events up to the end.
 _PER_CASE = f"""
-WITH per_case AS MATERIALIZED (
+WITH {{prelude}}per_case AS MATERIALIZED (
     SELECT
         k.id AS id,
         k.received_at AS received_at,
-        NOT max(e.action IN ({_quoted(REPLAYED)})) AS plain,
+        NOT f.replayed AS plain,
+        f.kind_key AS kind_key,
+        f.acknowledged_at AS acknowledged_at,
+        f.responded_key AS responded_key,
+        f.sent_key AS sent_key
+    FROM {{counted}} k
+    CROSS JOIN case_facts f ON f.case_id = k.id
+    WHERE {{chosen}} f.last_at <= :end
+    UNION ALL
+    SELECT
+        k.id,
+        k.received_at,
+        NOT max(e.action IN ({_quoted(REPLAYED)})),
         max(CASE WHEN e.action IN ('classify', 'signpost') THEN e.at || {ID_KEY}
             || CASE WHEN e.action = 'signpost' THEN '{CaseType.SERVICE_REQUEST.value}'
-               ELSE coalesce(json_extract(e.details, '$.type'), '') END END) AS kind_key,
-        min(CASE WHEN e.action = 'acknowledge' THEN e.at END) AS acknowledged_at,
-        {_latest("respond", "coalesce('+' || json_extract(e.details, '$.outcome'), '-')")} AS responded_key,
+               ELSE coalesce(json_extract(e.details, '$.type'), '') END END),
+        min(CASE WHEN e.action = 'acknowledge' THEN e.at END),
+        {_latest("respond", "coalesce('+' || json_extract(e.details, '$.outcome'), '-')")},
         {
     _latest(
         "send",
         "coalesce(json_type(e.details, '$.service'), 'null') || ':'"
         " || coalesce(json_extract(e.details, '$.service'), '')",
     )
-} AS sent_key
+}
     FROM {{counted}} k
+    CROSS JOIN case_facts f ON f.case_id = k.id
     CROSS JOIN events e ON e.case_id = k.id
-    WHERE {{chosen}} +e.at <= :end AND +e.action IN ({_quoted(STAGE_ACTIONS)})
+    WHERE {{chosen}} f.last_at > :end AND +e.at <= :end AND +e.action IN ({_quoted(STAGE_ACTIONS)})
     GROUP BY {{grouped}}
 ),
 judged AS (
@@ -113,15 +134,18 @@ SELECT 'started', kind, service, count(*),
 FROM judged WHERE usable AND received_at >= :start
 GROUP BY kind, service
 UNION ALL
-SELECT 'responded', kind, received_at, acknowledged_at, responded_at, outcome
-FROM judged WHERE usable AND responded_at >= :start
+SELECT 'responded', kind, outcome, count(*),
+    coalesce(sum(responded_at <= stage1_due(kind, received_at, acknowledged_at)), 0), NULL
+FROM judged WHERE usable AND responded_at >= :start AND kind IN ({_quoted(COMPLAINT_TYPES)})
+GROUP BY kind, outcome
 """
 
 # The cases that count, in two parts: those received in the year, read in the order of the index on the
 # receipt (so that, grouped by it, their events need no sorting), and those received before it with an event
 # that counts in it.
 PER_RECEIVED = (
-    _PER_CASE.replace("{counted}", "cases")
+    _PER_CASE.replace("{prelude}", "")
+    .replace("{counted}", "cases")
     .replace("{chosen}", "k.received_at >= :low AND k.received_at < :high AND")
     .replace("{grouped}", "k.received_at, k.id")
 )
@@ -129,7 +153,13 @@ EARLIER = f"""(
     SELECT DISTINCT c.id, c.received_at FROM events e CROSS JOIN cases c ON c.id = e.case_id
     WHERE e.at >= :start AND e.at <= :end AND e.action IN ({_quoted(COUNTED)}) AND c.received_at < :start
 )"""
-PER_EARLIER = _PER_CASE.replace("{counted}", EARLIER).replace("{chosen}", "").replace("{grouped}", "k.id")
+# Found once, for both ways of reading their facts.
+PER_EARLIER = (
+    _PER_CASE.replace("{prelude}", f"earlier AS MATERIALIZED {EARLIER}, ")
+    .replace("{counted}", "earlier")
+    .replace("{chosen}", "")
+    .replace("{grouped}", "k.id")
+)
 
 
 EVENTS_OF = f"""
@@ -171,6 +201,16 @@ class _Deadlines:
         # By UTC day: the hour ('HH') from which its times fall on the second local date, and the two dates
         # (None: the day is read hour by hour).
         self.splits: dict[str, tuple[str, date, date] | None] = {}
+
+    def register(self, connection: sqlite3.Connection) -> None:
+        """Make `stage1_due(type, received_at, acknowledged_at)` callable in the connection's SQL: the year's
+        responses are then judged in time where they are counted, rather than each brought back here."""
+        kinds = {k.value: k for k in CaseType}
+
+        def stage1_due(kind: str, received: str, acknowledged: str | None) -> str | None:
+            return self.due(kinds[kind], received, acknowledged)
+
+        connection.create_function("stage1_due", 3, stage1_due, deterministic=True)
 
     def due(self, kind: CaseType, received: str, acknowledged: str | None) -> str | None:
         origin = self.origins.get(kind) or self._origin(kind)
@@ -322,25 +362,20 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
 
 
 def _count(connection: sqlite3.Connection, tally: Tally, year: int, start: datetime, end: datetime) -> AnnualReport:
-    policy = tally.policy
+    _Deadlines(tally.policy).register(connection)
     contacts, rows = _read_parts(connection, start, end)
-    due = _Deadlines(policy).due
     to_replay: list[int] = []
     kinds = {k.value: k for k in CaseType}
     complaints = {k.value: k for k in CaseType if k.is_complaint}
     responded: dict[CaseType, list[int]] = {kind: [0, 0] for kind in complaints.values()}  # responded, in time
     outcomes: dict[tuple[CaseType, str], int] = {}  # responses by type and '+outcome' ('-': none recorded)
-    for part, a, b, c, d, e in rows:
-        if part == "responded":
-            kind = complaints.get(a)
-            if kind is None:
-                continue
+    for part, a, b, c, d, _ in rows:
+        if part == "responded":  # type, outcome, responses, of them in time
+            kind = complaints[a]
             counts = responded[kind]
-            counts[0] += 1
-            deadline = due(kind, b, c)
-            if deadline is not None and d <= deadline:
-                counts[1] += 1
-            outcomes[kind, e] = outcomes.get((kind, e), 0) + 1
+            counts[0] += c
+            counts[1] += d
+            outcomes[kind, b] = outcomes.get((kind, b), 0) + c
         elif part == "replay":
             to_replay.append(a)
         else:

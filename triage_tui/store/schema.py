@@ -2,7 +2,7 @@
 
 # The newest revision under db/migrations/versions. Kept here so that opening a current database costs one
 # small query instead of importing Alembic; a test checks it against Alembic's own idea of the head.
-SCHEMA_HEAD = "0011_state_tally"
+SCHEMA_HEAD = "0012_case_facts"
 KNOWN_REVISIONS = (
     "0001_initial",
     "0002_case_states",
@@ -15,4 +15,5 @@ KNOWN_REVISIONS = (
     "0009_queue_index",
     "0010_report_indexes",
     "0011_state_tally",
+    "0012_case_facts",
 )
