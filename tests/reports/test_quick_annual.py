@@ -88,7 +88,7 @@ def _parts(connection: sqlite3.Connection, year: int) -> tuple[int, int]:
     rows = connection.execute(PER_EARLIER, window).fetchall()
     received = {**window, "low": window["start"], "high": sqlite_time(end + timedelta(microseconds=1))}
     rows += connection.execute(PER_RECEIVED, received).fetchall()
-    return sum(r[3] for r in rows if r[0] == "started"), sum(r[0] == "replay" for r in rows)
+    return sum(r[6] for r in rows if r[0] is None and r[2]), sum(r[0] is not None for r in rows)
 
 
 def _moments(first: datetime, days: int) -> list[datetime]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,101 +65,97 @@ def _latest(action: str, value: str) -> str:
     return f"max(CASE WHEN e.action = '{action}' THEN e.at || {ID_KEY} || {value} END)"
 
 
+# What a case's keys say: the type, the response's time and outcome, the service, and whether it can be counted
+# without replaying its events (nothing to replay, every time in the usual form, a type the program knows, a
+# service given as text; the replay keeps the type before one it does not know). case_facts holds the same,
+# worked out by the same expressions as each row is written (migration 0012 DECODED).
+DECODED = {
+    "kind": f"coalesce(substr(kind_key, {KEY_WIDTH + 1}), '{CaseType.UNCLASSIFIED.value}')",
+    "responded_at": f"substr(responded_key, 1, {TIME_WIDTH})",
+    "outcome": f"substr(responded_key, {KEY_WIDTH + 1})",
+    "service": f"substr(sent_key, {KEY_WIDTH + 1})",
+}
+USABLE = f"""length(received_at) = {TIME_WIDTH}
+    AND coalesce(length(acknowledged_at), {TIME_WIDTH}) = {TIME_WIDTH}
+    AND coalesce(substr(responded_key, {TIME_WIDTH + 1}, 1), '1') = '1'
+    AND coalesce(substr(kind_key, {TIME_WIDTH + 1}, 1), '1') = '1'
+    AND coalesce(substr(sent_key, {TIME_WIDTH + 1}, 1), '1') = '1'
+    AND {DECODED["kind"]} IN ({_quoted(tuple(k.value for k in CaseType))})
+    AND (sent_key IS NULL OR substr(sent_key, {KEY_WIDTH + 1}, 5) IN ('text:', 'null:'))"""
+
 # Per case that can count in the year (received in it, or received before it and escalated, answered or taken
-# to the ombudsman in it), from its events up to the year's end. Not `plain`, the replay decides: an action
-# above, or a time not in the usual form; nor where the latest classification names a type the program does
-# not know (the replay keeps the one before) or the latest service sent to is not text.
-#
-# Those facts are kept per case as its events are written (case_facts, migration 0012, written by the same
-# expressions as the aggregate below): a case none of whose events the report reads is later than the year's
-# end is read from there, one row; the others' (changed since) are aggregated from their events up to the end.
+# to the ombudsman in it), as its events up to the year's end left it. A case none of whose events the report
+# reads is later than the year's end is read from case_facts (migration 0012), kept as its events were written:
+# one row, already decoded. The others (changed since the year ended) have their events up to the end
+# aggregated here, by the same expressions the facts are kept by.
 _PER_CASE = f"""
-WITH {{prelude}}per_case AS MATERIALIZED (
+WITH {{prelude}}aggregated AS MATERIALIZED (
     SELECT
-        k.id AS id,
-        k.received_at AS received_at,
-        NOT f.replayed AS plain,
-        f.kind_key AS kind_key,
-        f.acknowledged_at AS acknowledged_at,
-        f.responded_key AS responded_key,
-        f.sent_key AS sent_key
-    FROM {{counted}} k
-    CROSS JOIN case_facts f ON f.case_id = k.id
-    WHERE {{chosen}} f.last_at <= :end
-    UNION ALL
-    SELECT
-        k.id,
-        k.received_at,
-        NOT max(e.action IN ({_quoted(REPLAYED)})),
+        f.case_id AS id,
+        f.received_at AS received_at,
+        NOT max(e.action IN ({_quoted(REPLAYED)})) AS plain,
         max(CASE WHEN e.action IN ('classify', 'signpost') THEN e.at || {ID_KEY}
             || CASE WHEN e.action = 'signpost' THEN '{CaseType.SERVICE_REQUEST.value}'
-               ELSE coalesce(json_extract(e.details, '$.type'), '') END END),
-        min(CASE WHEN e.action = 'acknowledge' THEN e.at END),
-        {_latest("respond", "coalesce('+' || json_extract(e.details, '$.outcome'), '-')")},
+               ELSE coalesce(json_extract(e.details, '$.type'), '') END END) AS kind_key,
+        min(CASE WHEN e.action = 'acknowledge' THEN e.at END) AS acknowledged_at,
+        {_latest("respond", "coalesce('+' || json_extract(e.details, '$.outcome'), '-')")} AS responded_key,
         {
     _latest(
         "send",
         "coalesce(json_type(e.details, '$.service'), 'null') || ':'"
         " || coalesce(json_extract(e.details, '$.service'), '')",
     )
-}
-    FROM {{counted}} k
-    CROSS JOIN case_facts f ON f.case_id = k.id
-    CROSS JOIN events e ON e.case_id = k.id
+} AS sent_key
+    FROM {{facts}}
+    CROSS JOIN events e ON e.case_id = f.case_id
     WHERE {{chosen}} f.last_at > :end AND +e.at <= :end AND +e.action IN ({_quoted(STAGE_ACTIONS)})
     GROUP BY {{grouped}}
 ),
 judged AS (
-    SELECT
-        id,
-        received_at,
-        coalesce(substr(kind_key, {KEY_WIDTH + 1}), '{CaseType.UNCLASSIFIED.value}') AS kind,
-        acknowledged_at,
-        substr(responded_key, 1, {TIME_WIDTH}) AS responded_at,
-        substr(responded_key, {KEY_WIDTH + 1}) AS outcome,
-        substr(sent_key, {KEY_WIDTH + 1}) AS service,
-        plain AND length(received_at) = {TIME_WIDTH}
-            AND coalesce(length(acknowledged_at), {TIME_WIDTH}) = {TIME_WIDTH}
-            AND coalesce(substr(responded_key, {TIME_WIDTH + 1}, 1), '1') = '1'
-            AND coalesce(substr(kind_key, {TIME_WIDTH + 1}, 1), '1') = '1'
-            AND coalesce(substr(sent_key, {TIME_WIDTH + 1}, 1), '1') = '1'
-            AND coalesce(substr(kind_key, {KEY_WIDTH + 1}), '{CaseType.UNCLASSIFIED.value}')
-                IN ({_quoted(tuple(k.value for k in CaseType))})
-            AND (sent_key IS NULL OR substr(sent_key, {KEY_WIDTH + 1}, 5) IN ('text:', 'null:')) AS usable
-    FROM per_case
+    SELECT f.case_id AS id, f.received_at, f.kind, f.acknowledged_at, f.responded_at, f.outcome, f.service, f.usable
+    FROM {{facts}}
+    WHERE {{chosen}} f.last_at <= :end
+    UNION ALL
+    SELECT id, received_at, {DECODED["kind"]}, acknowledged_at, {DECODED["responded_at"]}, {DECODED["outcome"]},
+        {DECODED["service"]}, plain AND {USABLE}
+    FROM aggregated
 )
-SELECT 'replay', id, NULL, NULL, NULL, NULL FROM judged WHERE NOT usable
-UNION ALL
-SELECT 'started', kind, service, count(*),
-    coalesce(sum(outcome IN ('+{Outcome.UPHELD.value}', '+{Outcome.PARTLY_UPHELD.value}')), 0), NULL
-FROM judged WHERE usable AND received_at >= :start
-GROUP BY kind, service
-UNION ALL
-SELECT 'responded', kind, outcome, count(*),
-    coalesce(sum(responded_at <= stage1_due(kind, received_at, acknowledged_at)), 0), NULL
-FROM judged WHERE usable AND responded_at >= :start AND kind IN ({_quoted(COMPLAINT_TYPES)})
-GROUP BY kind, outcome
+-- One pass: each case that needs the replay alone, by its id; the others grouped by what they count as.
+SELECT
+    CASE WHEN NOT usable THEN id END,
+    kind,
+    usable AND received_at >= :start AS started,
+    service,
+    usable AND responded_at >= :start AND kind IN ({_quoted(COMPLAINT_TYPES)}) AS responded,
+    outcome,
+    count(*),
+    coalesce(sum(outcome IN ('+{Outcome.UPHELD.value}', '+{Outcome.PARTLY_UPHELD.value}')), 0),
+    -- CASE, so that only a usable response of the year has its deadline worked out
+    coalesce(sum(CASE WHEN usable AND responded_at >= :start AND kind IN ({_quoted(COMPLAINT_TYPES)})
+        THEN responded_at <= stage1_due(kind, received_at, acknowledged_at) END), 0)
+FROM judged
+GROUP BY 1, 2, 3, 4, 5, 6
 """
 
-# The cases that count, in two parts: those received in the year, read in the order of the index on the
+# The cases that count, in two parts: those received in the year, read from their facts in the order of their
 # receipt (so that, grouped by it, their events need no sorting), and those received before it with an event
 # that counts in it.
 PER_RECEIVED = (
     _PER_CASE.replace("{prelude}", "")
-    .replace("{counted}", "cases")
-    .replace("{chosen}", "k.received_at >= :low AND k.received_at < :high AND")
-    .replace("{grouped}", "k.received_at, k.id")
+    .replace("{facts}", "case_facts f")
+    .replace("{chosen}", "f.received_at >= :low AND f.received_at < :high AND")
+    .replace("{grouped}", "f.received_at, f.case_id")
 )
 EARLIER = f"""(
-    SELECT DISTINCT c.id, c.received_at FROM events e CROSS JOIN cases c ON c.id = e.case_id
-    WHERE e.at >= :start AND e.at <= :end AND e.action IN ({_quoted(COUNTED)}) AND c.received_at < :start
+    SELECT DISTINCT f.case_id AS id FROM events e CROSS JOIN case_facts f ON f.case_id = e.case_id
+    WHERE e.at >= :start AND e.at <= :end AND e.action IN ({_quoted(COUNTED)}) AND f.received_at < :start
 )"""
 # Found once, for both ways of reading their facts.
 PER_EARLIER = (
     _PER_CASE.replace("{prelude}", f"earlier AS MATERIALIZED {EARLIER}, ")
-    .replace("{counted}", "earlier")
+    .replace("{facts}", "earlier k CROSS JOIN case_facts f ON f.case_id = k.id")
     .replace("{chosen}", "")
-    .replace("{grouped}", "k.id")
+    .replace("{grouped}", "f.case_id")
 )
 
 
@@ -329,23 +326,58 @@ def now() -> datetime:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    # Used by the thread that opens it, then by one other (_read_parts), never by two at once.
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5, check_same_thread=False)
     # Read through a memory map: the year's events are scattered over the file, and copying each page read
     # into SQLite's small cache cost a third of the time.
     connection.execute("PRAGMA mmap_size = 1073741824")
     return connection
 
 
-def _read_parts(connection: sqlite3.Connection, start: datetime, end: datetime) -> tuple[int, list[tuple[Any, ...]]]:
-    """The year's contacts, and the rows of PER_CASE's parts."""
+def _begin(connection: sqlite3.Connection, deadlines: _Deadlines) -> int:
+    """Start the connection's read (every read on it then sees the same state of the file) and say which state:
+    the latest event's id. Every change to a case or its facts writes an event, so two reads that see the same
+    latest event see the same cases."""
+    connection.execute("BEGIN")
+    deadlines.register(connection)
+    return connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+
+def _read_parts(
+    connection: sqlite3.Connection, second: sqlite3.Connection | None, start: datetime, end: datetime
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """The year's contacts, and the rows of PER_CASE's parts. With a `second` connection at the same state, the
+    later half of the year's receipts is read on it in a thread, beside the rest: SQLite runs one statement on
+    one core, and lets go of Python's lock while it runs."""
     window = {"start": sqlite_time(start), "end": sqlite_time(end)}
     (contacts,) = connection.execute(
         "SELECT count(*) FROM cases WHERE received_at >= :start AND received_at <= :end", window
     ).fetchone()
-    rows = connection.execute(PER_EARLIER, window).fetchall()
-    received = {**window, "low": window["start"], "high": sqlite_time(end + timedelta(microseconds=1))}
-    rows += connection.execute(PER_RECEIVED, received).fetchall()
-    return contacts, rows
+    high = sqlite_time(end + timedelta(microseconds=1))
+    middle = sqlite_time(start + (end - start) / 2) if second is not None else high
+    later: list[tuple[Any, ...]] = []
+    failed: list[BaseException] = []
+    thread = None
+    if second is not None:
+        half = {**window, "low": middle, "high": high}
+
+        def read_later() -> None:
+            try:
+                later.extend(second.execute(PER_RECEIVED, half).fetchall())
+            except BaseException as exc:  # raised again below, in the caller's thread
+                failed.append(exc)
+
+        thread = threading.Thread(target=read_later, name="annual-later-half")
+        thread.start()
+    try:
+        rows = connection.execute(PER_EARLIER, window).fetchall()
+        rows += connection.execute(PER_RECEIVED, {**window, "low": window["start"], "high": middle}).fetchall()
+    finally:
+        if thread is not None:
+            thread.join()
+    if failed:
+        raise failed[0]
+    return contacts, rows + later
 
 
 def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
@@ -353,38 +385,53 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
 
     start, end = year_bounds(year)
     tally = Tally(policy, start, end)
+    deadlines = _Deadlines(policy)
     connection = _connect(path)
+    second: sqlite3.Connection | None = None
     try:
-        connection.execute("BEGIN")  # every read below sees the same state of the file
-        return _count(connection, tally, year, start, end)
+        state = _begin(connection, deadlines)
+        second = _connect(path)
+        if _begin(second, deadlines) != state:  # a change landed between the two: read on one connection
+            second.close()
+            second = None
+        return _count(connection, second, tally, year, start, end)
     finally:
         connection.close()
+        if second is not None:
+            second.close()
 
 
-def _count(connection: sqlite3.Connection, tally: Tally, year: int, start: datetime, end: datetime) -> AnnualReport:
-    _Deadlines(tally.policy).register(connection)
-    contacts, rows = _read_parts(connection, start, end)
+def _count(
+    connection: sqlite3.Connection,
+    second: sqlite3.Connection | None,
+    tally: Tally,
+    year: int,
+    start: datetime,
+    end: datetime,
+) -> AnnualReport:
+    contacts, rows = _read_parts(connection, second, start, end)
     to_replay: list[int] = []
     kinds = {k.value: k for k in CaseType}
     complaints = {k.value: k for k in CaseType if k.is_complaint}
     responded: dict[CaseType, list[int]] = {kind: [0, 0] for kind in complaints.values()}  # responded, in time
     outcomes: dict[tuple[CaseType, str], int] = {}  # responses by type and '+outcome' ('-': none recorded)
-    for part, a, b, c, d, _ in rows:
-        if part == "responded":  # type, outcome, responses, of them in time
-            kind = complaints[a]
-            counts = responded[kind]
-            counts[0] += c
-            counts[1] += d
-            outcomes[kind, b] = outcomes.get((kind, b), 0) + c
-        elif part == "replay":
-            to_replay.append(a)
-        else:
-            kind = kinds[a]
+    for replay_id, kind_text, started, service, answered, outcome, n, upheld, in_time in rows:
+        if replay_id is not None:
+            to_replay.append(replay_id)
+            continue
+        if started:
+            kind = kinds[kind_text]
             if kind is CaseType.SERVICE_REQUEST:
-                tally.not_complaints += c
+                tally.not_complaints += n
             if kind.is_complaint:
-                tally.row(kind, 1)["started"] += c
-                tally.service(b[5:] if b is not None and b.startswith("text:") else None, c, d)
+                tally.row(kind, 1)["started"] += n
+                tally.service(service[5:] if service is not None and service.startswith("text:") else None, n, upheld)
+        if answered:  # responses of the year, and of them in time
+            kind = complaints[kind_text]
+            counts = responded[kind]
+            counts[0] += n
+            counts[1] += in_time
+            outcomes[kind, outcome] = outcomes.get((kind, outcome), 0) + n
     for kind, (count, in_time) in responded.items():
         if count:
             row = tally.row(kind, 1)

@@ -6,9 +6,10 @@ and its outcome, the latest service it was sent to, and whether anything it cann
 later stage, a response taken back, an extension, a panel, the ombudsman). About 280,000 events for a year of
 50,000 contacts: most of the report's time. Each of those facts is a latest or an earliest, so it can be kept
 as events arrive: `case_facts` holds them per case, with the time of the case's latest such event, and a
-trigger on `events` folds each new event in (events are never changed or removed: migration 0003). The report
-then reads one row per case where that latest event is within the year, and aggregates the events of the
-others (those changed since the year ended) as before.
+trigger on `events` folds each new event in (events are never changed or removed: migration 0003). The rows
+are kept in the order of the cases' receipt, so a year's are one range read without touching `cases`. The
+report then reads one row per case where that latest event is within the year, and aggregates the events of
+the others (those changed since the year ended) as before.
 
 Only the events the report reads (reports/stages.py STAGE_ACTIONS) fire the trigger's work: an imported new
 contact (its intake alone) costs one test. The keys are written exactly as the report's own aggregation writes
@@ -55,6 +56,30 @@ def _facts(e: str) -> dict[str, str]:
 
 EARLIEST = {"acknowledged_at"}
 
+# What the keys say, worked out once as each row is written (the report reads these): the type, the response's
+# time and outcome, the service, and whether the report can count the case without replaying its events
+# (nothing it must replay, every time in the usual form, a type it knows, a service given as text). The same
+# expressions as the report's own for the cases it aggregates (reports/quick_annual.py DECODED).
+TIME_WIDTH = 26  # 'YYYY-MM-DD HH:MM:SS.ffffff'
+KEY_WIDTH = TIME_WIDTH + 13
+TYPES = "'adults', 'children', 'corporate', 'other', 'service_request', 'unclassified'"
+DECODED = {
+    "kind": ("TEXT", f"coalesce(substr(kind_key, {KEY_WIDTH + 1}), 'unclassified')"),
+    "responded_at": ("TEXT", f"substr(responded_key, 1, {TIME_WIDTH})"),
+    "outcome": ("TEXT", f"substr(responded_key, {KEY_WIDTH + 1})"),
+    "service": ("TEXT", f"substr(sent_key, {KEY_WIDTH + 1})"),
+    "usable": (
+        "INTEGER",
+        f"NOT replayed AND length(received_at) = {TIME_WIDTH}"
+        f" AND coalesce(length(acknowledged_at), {TIME_WIDTH}) = {TIME_WIDTH}"
+        f" AND coalesce(substr(responded_key, {TIME_WIDTH + 1}, 1), '1') = '1'"
+        f" AND coalesce(substr(kind_key, {TIME_WIDTH + 1}, 1), '1') = '1'"
+        f" AND coalesce(substr(sent_key, {TIME_WIDTH + 1}, 1), '1') = '1'"
+        f" AND coalesce(substr(kind_key, {KEY_WIDTH + 1}), 'unclassified') IN ({TYPES})"
+        f" AND (sent_key IS NULL OR substr(sent_key, {KEY_WIDTH + 1}, 5) IN ('text:', 'null:'))",
+    ),
+}
+
 
 def _fold(column: str) -> str:
     """The kept value and a new event's, folded: the earliest or the latest of the two that are not NULL."""
@@ -69,25 +94,29 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute(
-        """
+        f"""
         CREATE TABLE case_facts (
-            case_id INTEGER PRIMARY KEY REFERENCES cases (id),
+            received_at TEXT NOT NULL,
+            case_id INTEGER NOT NULL REFERENCES cases (id),
             replayed INTEGER NOT NULL,
             kind_key TEXT,
             acknowledged_at TEXT,
             responded_key TEXT,
             sent_key TEXT,
-            last_at TEXT NOT NULL
-        )
+            last_at TEXT NOT NULL,
+            {", ".join(f"{name} {kind} GENERATED ALWAYS AS ({expression}) STORED" for name, (kind, expression) in DECODED.items())},
+            PRIMARY KEY (received_at, case_id)
+        ) WITHOUT ROWID
         """
     )
+    op.execute("CREATE UNIQUE INDEX ux_case_facts_case ON case_facts (case_id)")
     facts = _facts("e")
     aggregate = {"replayed": "max", "acknowledged_at": "min"}
     columns = ", ".join(facts)
     op.execute(
-        f"INSERT INTO case_facts (case_id, {columns}) SELECT e.case_id, "
+        f"INSERT INTO case_facts (received_at, case_id, {columns}) SELECT c.received_at, e.case_id, "
         + ", ".join(f"{aggregate.get(name, 'max')}({expression})" for name, expression in facts.items())
-        + f" FROM events e WHERE e.case_id IS NOT NULL AND e.action IN ({READ}) GROUP BY e.case_id"
+        + f" FROM events e JOIN cases c ON c.id = e.case_id WHERE e.action IN ({READ}) GROUP BY e.case_id"
     )
     new = _facts("NEW")
     op.execute(
@@ -95,9 +124,19 @@ def upgrade() -> None:
         CREATE TRIGGER events_case_facts AFTER INSERT ON events
         WHEN NEW.case_id IS NOT NULL AND NEW.action IN ({READ})
         BEGIN
-            INSERT INTO case_facts (case_id, {columns}) VALUES (NEW.case_id, {", ".join(new.values())})
+            INSERT INTO case_facts (received_at, case_id, {columns})
+            VALUES ((SELECT received_at FROM cases WHERE id = NEW.case_id), NEW.case_id, {", ".join(new.values())})
             ON CONFLICT (case_id) DO UPDATE SET replayed = max(replayed, excluded.replayed),
                 {", ".join(_fold(name) for name in facts if name != "replayed")};
+        END
+        """
+    )
+    # A case's receipt is never changed once recorded; were it, its facts would follow.
+    op.execute(
+        """
+        CREATE TRIGGER cases_received_case_facts AFTER UPDATE OF received_at ON cases
+        BEGIN
+            UPDATE case_facts SET received_at = NEW.received_at WHERE case_id = NEW.id;
         END
         """
     )
@@ -106,5 +145,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
+    op.execute("DROP TRIGGER cases_received_case_facts")
     op.execute("DROP TRIGGER events_case_facts")
     op.execute("DROP TABLE case_facts")
