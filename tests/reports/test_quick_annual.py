@@ -212,3 +212,33 @@ def test_the_facts_fold_events_written_in_any_order_of_their_times(sqlite_url: s
     assert responded_key.startswith(at(9)) and responded_key.endswith("+upheld")
     assert sent_key.startswith(at(6)) and sent_key.endswith("text:Waste")
     assert last_at == at(9)  # the note is not an event the report reads
+
+
+def test_a_change_between_the_two_reads_means_one_connection(
+    ctx: ServiceContext, staff, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The year is read on two connections only when both see the same latest event; when a change lands
+    between their starts, one connection reads it all, with the same figures."""
+    from triage_tui.reports import quick_annual
+
+    path = sqlite_path(ctx.store.url)
+    if path is None:
+        pytest.skip("the direct read is SQLite's")
+    add_complaint_officers(ctx)
+    Year(ctx, clock, seed=11, contacts=60).run(lambda: None)
+    expected = annual(ctx, YEAR).to_json()
+    seen: list[object] = []
+    read_parts = quick_annual._read_parts
+
+    def spy(connection, second, start, end):
+        seen.append(second)
+        return read_parts(connection, second, start, end)
+
+    monkeypatch.setattr(quick_annual, "_read_parts", spy)
+    assert annual_from_sqlite(path, ctx.policy, YEAR).to_json() == expected
+    assert seen[-1] is not None  # the same state: two connections
+    begin = quick_annual._begin
+    calls = iter(range(100))
+    monkeypatch.setattr(quick_annual, "_begin", lambda c, d: begin(c, d) + next(calls))  # each sees a later state
+    assert annual_from_sqlite(path, ctx.policy, YEAR).to_json() == expected
+    assert seen[-1] is None
