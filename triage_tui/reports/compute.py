@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from triage_tui.domain.clock import CaseTimes, stage_deadlines, triage_deadlines
@@ -15,27 +13,14 @@ from triage_tui.domain.codes import STATUS_BUCKETS, TYPE_LABELS, Bucket, CaseTyp
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.timeparse import local_day_bounds
 from triage_tui.reports.annual import sla_by_stage
+from triage_tui.reports.direct import direct_path
 from triage_tui.services.context import ServiceContext
-from triage_tui.store.paths import resolve_url, sqlite_path
 from triage_tui.store.quick import QuickRead
-from triage_tui.store.schema import SCHEMA_HEAD
-
-
-def _quick(db: str | None) -> Path | None:
-    """The SQLite file to read directly, if the database is one and its schema is current."""
-    path = sqlite_path(resolve_url(db))
-    if path is None or not path.is_file():
-        return None
-    try:
-        with QuickRead(path) as read:
-            return path if read.revision() == SCHEMA_HEAD else None
-    except sqlite3.Error:
-        return None
 
 
 def quick_position(db: str | None, as_of: datetime, *, cohort: str | None, all_buckets: bool) -> BucketReport | None:
     """`position` read straight from a SQLite file (None: take the long way through the store)."""
-    path = _quick(db)
+    path = direct_path(db)
     if path is None:
         return None
     with QuickRead(path) as read:
@@ -46,7 +31,7 @@ def quick_received(db: str | None, first: date, last: date, as_of: datetime | No
     """`received` read straight from a SQLite file (None: take the long way through the store)."""
     if last < first:
         raise InvalidInput("--to is before --from")
-    path = _quick(db)
+    path = direct_path(db)
     if path is None:
         return None
     start, _ = local_day_bounds(first)

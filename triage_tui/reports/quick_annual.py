@@ -309,10 +309,10 @@ class _Deadlines:
 def quick_annual(db: str | None, year: int | None) -> AnnualReport | None:
     """`annual` read straight from a SQLite file (None: take the long way through the store)."""
     from triage_tui.reports.annual import year_at
-    from triage_tui.reports.compute import _quick
+    from triage_tui.reports.direct import direct_path
     from triage_tui.services.context import cache_dir, policy_path
 
-    path = _quick(db)
+    path = direct_path(db)
     if path is None:
         return None
     # The policy and bank holidays as open_context finds them.
