@@ -23,7 +23,9 @@ import csv
 import gc
 import marshal
 import pickle
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,6 +49,13 @@ from triage_tui.store import bulk, queries
 from triage_tui.store.tables import Event
 
 CHUNK = 10_000
+# A load into a database holding fewer cases than this is written in one transaction with its indexes built
+# once at the end (see _BulkLoad); at most BULK_ROWS rows are written that way, the rest chunk by chunk.
+BULK_BELOW = 50_000
+BULK_ROWS = 200_000
+# SQLite's page cache for that transaction (KiB): the new rows' pages stay in memory until the commit instead of
+# being spilled to the log and read back (the default is 2 MiB).
+BULK_CACHE_KIB = 64 * 1024
 GC_THRESHOLD = 50_000  # allocations between runs of the cycle collector's youngest generation (see below)
 Progress = Callable[[str, int, int | None], None]  # (stage, rows done, rows in all if known)
 
@@ -133,6 +142,21 @@ def run_import(
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="triage-import-"))
         scratch = Scratch()
         stack.callback(scratch.close)
+        known = {key: officer_id for key, (_, officer_id) in officers.items()}
+        loads: list[_BulkLoad] = []
+
+        @stack.callback
+        def _abandon() -> None:  # a bulk load not committed by now is rolled back, however the run ends
+            for load in loads:
+                load.abandon()
+
+        def hand(chunk: list[Spooled], index: int) -> None:
+            """Each chunk as pass one spools it: the first decides whether the import loads in bulk."""
+            if index == 0 and len(chunk) >= options.chunk and _loads_in_bulk(ctx, options):
+                loads.append(_BulkLoad(ctx, actor, now, known))
+            if loads and index < BULK_ROWS // options.chunk:
+                loads[0].put(chunk)
+
         checked = _check_all(
             ctx,
             actor,
@@ -146,18 +170,33 @@ def run_import(
             options,
             now,
             progress,
+            hand,
         )
         scratch.close()  # what it held is settled: give back its disk now, not after the writing
         result.errors.sort()
         if result.rejected and not options.skip_invalid:
-            return result  # nothing written
+            return result  # nothing written (a bulk load begun is rolled back on the way out)
         if checked.new_officers and importer.role != Role.SUPERVISOR.value:
             raise RoleRefused(f"{actor} is an officer: only supervisors may create officers (--create-officers)")
-        known = {key: officer_id for key, (_, officer_id) in officers.items()}
         created: set[str] = set()
         spool.seek(0)
-        to_write, done = result.rows - result.rejected, 0
-        for index in range(max(checked.chunks, 1)):
+        to_write, done, first = result.rows - result.rejected, 0, 0
+        if loads and checked.dropped:
+            loads.pop().abandon()  # rows it holds were refused after all: written chunk by chunk instead
+        if loads:
+            load = loads[0]
+            last = load.handed >= checked.chunks
+            imported, duplicates = load.commit(result if last else None)
+            known.update(load.added)
+            created.update(load.created)
+            result.imported += imported
+            result.duplicates += duplicates
+            for _ in range(load.handed):  # written already: passed over
+                done += len(_Spool.load(ctx.store.dialect, spool))
+            first = load.handed
+            if progress is not None:
+                progress("importing", done, to_write)
+        for index in range(first, max(checked.chunks, 1)):
             chunk: list[Spooled] = _Spool.load(ctx.store.dialect, spool) if checked.chunks else []
             if checked.dropped:
                 chunk = [row for row in chunk if row[0] not in checked.dropped]
@@ -183,6 +222,109 @@ def run_import(
         result.created_officers = sorted(created)
     result.written = not options.dry_run
     return result
+
+
+def _loads_in_bulk(ctx: ServiceContext, options: ImportOptions) -> bool:
+    """A file of at least a chunk into a SQLite database of fewer than BULK_BELOW cases, as the import's
+    chunks come (a smaller --chunk-size asks for commits that often, and a dry run writes nothing)."""
+    if ctx.store.dialect != "sqlite" or options.dry_run or options.chunk < CHUNK:
+        return False
+    with ctx.store.read() as session:
+        held = (
+            session.connection()
+            .exec_driver_sql("SELECT count(*) FROM (SELECT 1 FROM cases LIMIT ?)", (BULK_BELOW,))
+            .scalar_one()
+        )
+    return bool(held < BULK_BELOW)
+
+
+@dataclass
+class _Verdict:
+    commit: bool
+    record: ImportResult | None  # commit and record the import with the load's rows: it holds the last chunk
+
+
+class _BulkLoad:
+    """The first chunks of a large import into a small SQLite database, written while pass one still checks the
+    rest, in one transaction committed only once pass one has found the file good.
+
+    Two things make it quicker than chunk after chunk. The indexes and the search are built once, after the rows
+    (bulk.set_aside / put_back), not kept up to date row by row. And the writing runs in a thread of its own,
+    beside pass one: sqlite3 lets go of the interpreter while a statement runs, so on two cores SQLite's work
+    and pass one's checking go on at the same time. The thread has its own connection and session; chunks reach
+    it through a queue of at most two, so memory stays bounded.
+
+    One transaction, so a kill or a failure keeps none of it and a run again stores every row once. Desks wait
+    for the write lock meanwhile (up to their lock wait), as they would for any import's chunk: which is why it
+    is only for a small database, and at most BULK_ROWS rows; the rest of the file goes chunk by chunk."""
+
+    def __init__(self, ctx: ServiceContext, actor: str, now: datetime, officers: dict[str, int]) -> None:
+        self.ctx, self.actor, self.now = ctx, actor, now
+        self.known = dict(officers)
+        self.added: dict[str, int] = {}
+        self.created: set[str] = set()
+        self.handed = 0  # chunks put
+        self.imported = self.duplicates = 0
+        self.error: BaseException | None = None
+        self.queue: queue.Queue[list[Spooled] | _Verdict] = queue.Queue(maxsize=2)
+        self.thread = threading.Thread(target=self._run, name="triage-import-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, chunk: list[Spooled]) -> None:
+        self.queue.put(chunk)
+        self.handed += 1
+
+    def commit(self, record: ImportResult | None) -> tuple[int, int]:
+        """Commit what was put (and record the import, with `record`'s counts, if given): (imported, duplicates).
+        Raises whatever stopped the writing, and then nothing of it is kept."""
+        self._end(_Verdict(True, record))
+        if self.error is not None:
+            raise self.error
+        return self.imported, self.duplicates
+
+    def abandon(self) -> None:
+        """Roll back whatever was written (nothing is kept); nothing once the load has ended."""
+        if self.thread.is_alive():
+            self._end(_Verdict(False, None))
+
+    def _end(self, verdict: _Verdict) -> None:
+        self.queue.put(verdict)
+        self.thread.join()
+
+    def _run(self) -> None:
+        try:
+            self._write()
+        except _RollBack:
+            pass
+        except BaseException as exc:  # raised to the caller by commit()
+            self.error = exc
+            while not isinstance(self.queue.get(), _Verdict):  # the caller must never block on a full queue
+                pass
+
+    def _write(self) -> None:
+        store = self.ctx.store
+        with store.write() as session:
+            connection = session.connection()
+            cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+            connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            try:
+                aside = bulk.set_aside(session)
+                while not isinstance(item := self.queue.get(), _Verdict):
+                    imported, duplicates, added = _write_rows(
+                        store.dialect, session, self.actor, self.now, item, self.known
+                    )
+                    self.known.update(added)
+                    self.added.update(added)
+                    self.created.update(_names(item, added))
+                    self.imported += imported
+                    self.duplicates += duplicates
+                if not item.commit:
+                    raise _RollBack
+                if item.record is not None:
+                    _record_run(session, self.actor, item.record, self.now, self.imported, self.duplicates)
+                bulk.put_back(session, aside)
+            finally:
+                connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
 
 
 @contextlib.contextmanager
@@ -275,6 +417,7 @@ def _check_all(
     options: ImportOptions,
     now: datetime,
     progress: Progress | None,
+    hand: Callable[[list[Spooled], int], None],
 ) -> _Checked:
     """Pass one: every row checked; good rows prepared and spooled. What must be remembered of every row (its
     reference's first line, its duplicate_of) goes to the scratch file, a block of rows at a time."""
@@ -312,6 +455,7 @@ def _check_all(
                     chunk.append(spooled)
                     if len(chunk) >= options.chunk:
                         _Spool.dump(ctx.store.dialect, chunk, spool)
+                        hand(chunk, checked.chunks)
                         checked.chunks += 1
                         chunk = []
             if problems:
@@ -331,6 +475,7 @@ def _check_all(
     settle()
     if chunk:
         _Spool.dump(ctx.store.dialect, chunk, spool)
+        hand(chunk, checked.chunks)
         checked.chunks += 1
     if scratch.has_links():
         with ctx.store.read() as session:
@@ -386,47 +531,53 @@ def _write(
     dry_run: bool,
     last: bool,
 ) -> tuple[int, int, dict[str, int]]:
-    """One chunk in one transaction: skip what is stored already, add the officers its rows need, insert the rest
-    with their events; the last chunk also records the import. A dry run rolls the transaction back.
-    Returns (imported, duplicates, officers added by lower-cased username)."""
+    """One chunk in one transaction (see _write_rows); the last chunk also records the import. A dry run rolls
+    the transaction back. Returns (imported, duplicates, officers added by lower-cased username)."""
     if not chunk and not last:
         return 0, 0, {}
-    fresh: list[Spooled] = []
-    added: dict[str, int] = {}
+    written: tuple[int, int, dict[str, int]] = (0, 0, {})
     try:
         with ctx.store.write() as session:
-            fmt = bulk.time_formatter(ctx.store.dialect)
-            stored = stored_cases(session, [row[3][REF] for row in chunk])
-            keyless = [row[3] for row in chunk if not row[1] and row[3][REF].lower() not in stored]
-            same = {
-                (fmt(received), customer, summary)
-                for received, customer, summary in bulk.existing_contents(
-                    session, [(bulk.parse_stored_time(c[RECEIVED]), c[CUSTOMER], c[SUMMARY]) for c in keyless]
-                )
-            }
-            fresh = [
-                row
-                for row in chunk
-                if row[3][REF].lower() not in stored
-                and (row[1] or (row[3][RECEIVED], row[3][CUSTOMER], row[3][SUMMARY]) not in same)
-            ]
-            missing = sorted(
-                {name for row in fresh for name in row[2] if name is not None and name.lower() not in officers}
-            )
-            if missing:
-                added = add_officers(session, actor, missing, now)
-            if fresh:
-                ids = {**officers, **added}
-                for row in fresh:
-                    _fill_officers(row, ids)
-                write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
-                _write_stages(session, fresh)
+            written = _write_rows(ctx.store.dialect, session, actor, now, chunk, officers)
             if last:
-                _record_run(session, actor, result, now, len(fresh), len(chunk) - len(fresh))
+                _record_run(session, actor, result, now, written[0], written[1])
             if dry_run:
                 raise _RollBack
     except _RollBack:
         pass
+    return written
+
+
+def _write_rows(
+    dialect: str, session: Any, actor: str, now: datetime, chunk: list[Spooled], officers: dict[str, int]
+) -> tuple[int, int, dict[str, int]]:
+    """A chunk's rows in the caller's transaction: skip what is stored already, add the officers its rows need,
+    insert the rest with their events. Returns (imported, duplicates, officers added by lower-cased username)."""
+    added: dict[str, int] = {}
+    fmt = bulk.time_formatter(dialect)
+    stored = stored_cases(session, [row[3][REF] for row in chunk])
+    keyless = [row[3] for row in chunk if not row[1] and row[3][REF].lower() not in stored]
+    same = {
+        (fmt(received), customer, summary)
+        for received, customer, summary in bulk.existing_contents(
+            session, [(bulk.parse_stored_time(c[RECEIVED]), c[CUSTOMER], c[SUMMARY]) for c in keyless]
+        )
+    }
+    fresh = [
+        row
+        for row in chunk
+        if row[3][REF].lower() not in stored
+        and (row[1] or (row[3][RECEIVED], row[3][CUSTOMER], row[3][SUMMARY]) not in same)
+    ]
+    missing = sorted({name for row in fresh for name in row[2] if name is not None and name.lower() not in officers})
+    if missing:
+        added = add_officers(session, actor, missing, now)
+    if fresh:
+        ids = {**officers, **added}
+        for row in fresh:
+            _fill_officers(row, ids)
+        write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
+        _write_stages(session, fresh)
     return len(fresh), len(chunk) - len(fresh), added
 
 

@@ -7,6 +7,7 @@ transaction; the new cases' ids are then read back by reference, so each case's 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from itertools import chain
@@ -29,8 +30,16 @@ STAGES = CaseStage.__table__  # type: ignore[attr-defined]
 def ids_by_reference(session: Session, references: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
     for start in range(0, len(references), 2000):
         chunk = list(references[start : start + 2000])
+        if sqlite:
+            # As one JSON object: sqlite3 lets go of the interpreter for every row it steps through, and while
+            # another thread runs Python (the import's checking) each row then waits for it to be handed back.
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT json_group_object(reference, id) FROM cases WHERE reference IN ({marks})"
+            found.update(json.loads(connection.exec_driver_sql(sql, tuple(chunk)).scalar_one()))
+            continue
         query = select(CASES.c.reference, CASES.c.id).where(CASES.c.reference.in_(chunk))
         found.update({reference: case_id for reference, case_id in connection.execute(query)})
     return found
@@ -123,6 +132,22 @@ def insert_case_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
         start += len(chunk)
 
 
+def _insert(session: Session, table: str, fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Rows of every field: on SQLite in multi-row statements (see SQLITE_VALUES_PER_INSERT; one statement per
+    row also hands the interpreter to and fro once a row while a thread runs beside it), elsewhere with the
+    driver's executemany."""
+    connection = session.connection()
+    head = f"INSERT INTO {table} ({', '.join(fields)}) VALUES "
+    marks = f"({_placeholders(session, len(fields))})"
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(head + marks, [tuple(row) for row in rows])
+        return
+    step = SQLITE_VALUES_PER_INSERT // len(fields)
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        connection.exec_driver_sql(head + ", ".join([marks] * len(chunk)), tuple(chain.from_iterable(chunk)))
+
+
 def _used_columns(rows: Sequence[Sequence[Any]]) -> list[int]:
     """The indexes of CASE_FIELDS some row gives a value, or that have a default to override (never fewer than
     two: the reference and the times are always given)."""
@@ -139,10 +164,8 @@ def insert_event_rows(session: Session, rows: Sequence[Sequence[Any]], *, canoni
     current head in this transaction (the head is read under the chain's lock: see chain.py). `canonical`:
     every row's details are chain.canonical_details() text (see chain_rows)."""
     if rows:
-        fields = EVENT_FIELDS + CHAIN_FIELDS
-        sql = f"INSERT INTO events ({', '.join(fields)}) VALUES ({_placeholders(session, len(fields))})"
         connection = session.connection()
-        connection.exec_driver_sql(sql, chain_rows(connection, rows, canonical=canonical))
+        _insert(session, "events", EVENT_FIELDS + CHAIN_FIELDS, chain_rows(connection, rows, canonical=canonical))
 
 
 STATE_FIELDS = ("case_id", "type", "status", "valid_from", "valid_to")
@@ -151,10 +174,7 @@ STATE_FIELDS = ("case_id", "type", "status", "valid_from", "valid_to")
 def insert_state_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
     """Insert prepared case state rows (HistoryWriter) with the driver's executemany."""
     if rows:
-        sql = (
-            f"INSERT INTO case_states ({', '.join(STATE_FIELDS)}) VALUES ({_placeholders(session, len(STATE_FIELDS))})"
-        )
-        session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
+        _insert(session, "case_states", STATE_FIELDS, rows)
         tally.note_rows(session, rows)
 
 
@@ -164,3 +184,61 @@ def insert_stage_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
         marks = _placeholders(session, len(STAGE_ROW_FIELDS))
         sql = f"INSERT INTO case_stages ({', '.join(STAGE_ROW_FIELDS)}) VALUES ({marks})"
         session.connection().exec_driver_sql(sql, [tuple(row) for row in rows])
+
+
+# --- a large load into a small SQLite database: the indexes built once, after the rows ------------------------
+
+# The tables a load writes whose secondary indexes are set aside, and the search's trigger (migration 0006), which
+# is replaced by one INSERT ... SELECT of the new rows. Unique indexes stay: they refuse a repeated reference or a
+# forked audit chain as the rows go in, and the load's own look-ups (references, the chain's head) use them.
+# Triggers that keep facts (events_case_facts) stay, and so does the index on received_at: the load looks rows
+# without a reference up by it (existing_contents). The trigger that refuses an event replacing another
+# (migration 0003) is set aside too: it stops REPLACE INTO, which the load never runs, and its two look-ups were
+# two thirds of the events' insert; the unique index on seq still refuses a forked chain, and no other
+# connection can write while the load holds the write lock.
+KEPT_INDEXES = ("ix_cases_received_at",)
+SET_ASIDE_TABLES = ("cases", "events", "case_states")
+SEARCH_TRIGGER = "cases_fts_insert"
+SET_ASIDE_TRIGGERS = (SEARCH_TRIGGER, "events_no_replace")
+SEARCH_FIELDS = "reference, customer_name, customer_email, customer_phone, summary"
+
+
+class SetAside:
+    """The structures a bulk load dropped inside its transaction, with the SQL that makes them again."""
+
+    def __init__(self, first_case_id: int, statements: list[tuple[str, str, str]]) -> None:
+        self.first_case_id = first_case_id  # cases with a greater id are the load's: the search gets them
+        self.statements = statements  # (kind, name, sql)
+
+
+def set_aside(session: Session) -> SetAside:
+    """Drop the cases, events and case_states tables' non-unique indexes and the triggers above, in the caller's
+    write transaction. SQLite's DDL is transactional: a rollback (or a kill) leaves them as they were,
+    and other connections go on reading them from the snapshot before this transaction meanwhile."""
+    connection = session.connection()
+    marks = ", ".join("?" * len(SET_ASIDE_TABLES))
+    rows = connection.exec_driver_sql(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
+        f"(type = 'index' AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%') "
+        "OR (type = 'trigger' AND name IN (?, ?))) ORDER BY type, name",
+        (*SET_ASIDE_TABLES, *SET_ASIDE_TRIGGERS),
+    ).fetchall()
+    statements = [(kind, name, sql) for kind, name, sql in rows if name not in KEPT_INDEXES]
+    first = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar_one()
+    for kind, name, _ in statements:
+        connection.exec_driver_sql(f'DROP {"INDEX" if kind == "index" else "TRIGGER"} "{name}"')
+    return SetAside(int(first), statements)
+
+
+def put_back(session: Session, aside: SetAside) -> None:
+    """The search entries of the cases loaded (one statement: FTS5 writes its terms out once per statement), then
+    everything set_aside dropped, made again over the whole tables (CREATE INDEX sorts once: several times
+    quicker than keeping the index up to date row by row)."""
+    connection = session.connection()
+    if any(name == SEARCH_TRIGGER for _, name, _ in aside.statements):
+        connection.exec_driver_sql(
+            f"INSERT INTO cases_fts (rowid, {SEARCH_FIELDS}) SELECT id, {SEARCH_FIELDS} FROM cases WHERE id > ?",
+            (aside.first_case_id,),
+        )
+    for _, _, sql in aside.statements:
+        connection.exec_driver_sql(sql)

@@ -1,0 +1,168 @@
+"""A large import into a small SQLite database: one transaction, written by a thread beside pass one, with the
+indexes and the search set aside and made again before the commit (importer/run.py _BulkLoad). Whatever ends
+it, the database is left either as it was or with every row, its indexes, search, audit chain and tally whole.
+
+The chunk is made small here (500 rows) so that a file of a few thousand rows takes the same path as a real
+one of 100,000."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pendulum
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import Clock
+from tests.importer.sample_file import write_contacts
+from triage_tui.domain.codes import Role, Team
+from triage_tui.importer import run
+from triage_tui.importer.run import ImportOptions, run_import
+from triage_tui.services.context import ServiceContext
+from triage_tui.services.find import find_cases
+from triage_tui.services.integrity import verify_chain
+from triage_tui.services.officers import add_officer
+from triage_tui.store import bulk
+from triage_tui.store.engine import Store
+
+CHUNK = 500
+
+
+@pytest.fixture
+def desk(sqlite_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceContext]:
+    from triage_tui.domain.policy import DEFAULT_POLICY
+
+    monkeypatch.setattr(run, "CHUNK", CHUNK)
+    clock.set(pendulum.datetime(2026, 1, 5, 9, tz="Europe/London"))  # after the sample contacts (2025)
+    store = Store(sqlite_url)
+    ctx = ServiceContext(store=store, policy=DEFAULT_POLICY, clock=clock)
+    add_officer(ctx, "boss", "boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS)
+    yield ctx
+    store.dispose()
+
+
+@pytest.fixture
+def set_aside(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times a bulk load set the indexes aside (each call appends 1)."""
+    calls: list[int] = []
+    original = bulk.set_aside
+
+    def counted(session):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(session)
+
+    monkeypatch.setattr(bulk, "set_aside", counted)
+    return calls
+
+
+def schema(ctx: ServiceContext) -> list[tuple[str, str]]:
+    with ctx.store.read() as session:
+        rows = session.connection().exec_driver_sql("SELECT name, sql FROM sqlite_master ORDER BY name")
+        return [(name, sql) for name, sql in rows]
+
+
+def scalar(ctx: ServiceContext, sql: str) -> object:
+    with ctx.store.read() as session:
+        return session.connection().execute(text(sql)).scalar_one()
+
+
+def whole(ctx: ServiceContext) -> None:
+    """The database as the desk needs it after any import."""
+    assert scalar(ctx, "PRAGMA integrity_check") == "ok"
+    verify_chain(ctx)
+    tallied = scalar(ctx, "SELECT coalesce(sum(n), 0) FROM state_tally")
+    current = scalar(ctx, "SELECT count(*) FROM case_states WHERE valid_to = '9999-12-31 00:00:00.000000'")
+    assert tallied == current == scalar(ctx, "SELECT count(*) FROM cases")
+    fts = scalar(ctx, "SELECT count(*) FROM cases_fts")
+    assert fts == scalar(ctx, "SELECT count(*) FROM cases")
+
+
+def test_a_bulk_load_stores_everything_and_puts_every_index_back(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int]
+) -> None:
+    before = schema(desk)
+    source = write_contacts(tmp_path / "feed.csv", 2_300)
+    result = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert (result.imported, result.duplicates, result.rejected) == (2_300, 0, 0)
+    assert set_aside == [1]
+    assert schema(desk) == before  # every index and trigger made again, as it was
+    whole(desk)
+    assert [case.reference for case in find_cases(desk, "FEED-0002299")] == ["FEED-0002299"]
+    assert scalar(desk, "SELECT count(*) FROM events WHERE action = 'import'") == 1
+    # The triggers are back: the search follows a case changed afterwards, and events still refuse REPLACE.
+    with desk.store.write() as session:
+        session.connection().exec_driver_sql("UPDATE cases SET customer_name = 'Zebedee Quux' WHERE id = 1")
+    assert len(find_cases(desk, "Zebedee")) == 1
+    with pytest.raises(Exception, match="append-only"), desk.store.write() as session:
+        session.connection().exec_driver_sql("REPLACE INTO events SELECT * FROM events WHERE seq = 1")
+
+    again = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))  # a small database still: bulk again
+    assert (again.imported, again.duplicates) == (0, 2_300)
+    assert schema(desk) == before
+    whole(desk)
+
+
+def test_a_bad_last_row_stops_a_bulk_load_begun_and_nothing_is_written(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int]
+) -> None:
+    before = schema(desk)
+    source = write_contacts(tmp_path / "feed.csv", 2_300)
+    with source.open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow(["BAD-1", "not a time", "email", "Someone", "Something"])
+    result = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert result.rejected == 1 and not result.written
+    assert set_aside == [1]  # it had begun
+    assert scalar(desk, "SELECT count(*) FROM cases") == 0
+    assert scalar(desk, "SELECT count(*) FROM events WHERE case_id IS NOT NULL") == 0
+    assert schema(desk) == before
+    whole(desk)
+
+
+def test_rows_refused_after_pass_one_are_left_out(desk: ServiceContext, tmp_path: Path, set_aside: list[int]) -> None:
+    """A duplicate whose case exists nowhere is found only once every row is read: the bulk load, which holds
+    it already, is rolled back and the rows go in chunk by chunk without it."""
+    contacts = list(csv.reader(write_contacts(tmp_path / "feed.csv", 1_200).open(encoding="utf-8")))
+    source = tmp_path / "with-duplicate.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*contacts[0], "status", "close_reason", "closed_at", "duplicate_of"])
+        writer.writerows([*row, "", "", "", ""] for row in contacts[1:])
+        writer.writerow(
+            ["DUP-1", "2025-06-01T10:00", "email", "Someone", "Again", "closed", "duplicate", "2025-06-02", "NOPE"]
+        )
+    result = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK, skip_invalid=True))
+    assert (result.imported, result.rejected) == (1_200, 1)
+    assert [column for _, column, _ in result.errors] == ["duplicate_of"]
+    assert set_aside == [1]
+    assert scalar(desk, "SELECT count(*) FROM cases WHERE reference = 'DUP-1'") == 0
+    whole(desk)
+
+
+def test_only_the_first_rows_load_in_bulk_then_chunk_by_chunk(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run, "BULK_ROWS", 1_000)
+    source = write_contacts(tmp_path / "feed.csv", 2_300)
+    result = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert (result.imported, result.duplicates) == (2_300, 0)
+    assert set_aside == [1]
+    assert scalar(desk, "SELECT count(*) FROM events WHERE action = 'import'") == 1
+    whole(desk)
+
+
+def test_a_large_database_a_dry_run_or_a_small_file_is_written_chunk_by_chunk(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_contacts(tmp_path / "feed.csv", 1_200)
+    dry = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK, dry_run=True))
+    assert dry.imported == 1_200 and scalar(desk, "SELECT count(*) FROM cases") == 0
+    small = run_import(desk, "boss", write_contacts(tmp_path / "few.csv", CHUNK - 1, seed=2), ImportOptions())
+    assert small.imported == CHUNK - 1
+    assert set_aside == []
+    monkeypatch.setattr(run, "BULK_BELOW", CHUNK - 1)  # the database now holds that many: not small
+    result = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert result.imported == 1_200 - (CHUNK - 1)  # the rows of few.csv have the same references
+    assert set_aside == []
+    whole(desk)
