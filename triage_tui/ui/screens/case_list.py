@@ -73,6 +73,9 @@ class CaseListScreen(CaseActions):
         Binding("p", "open_duplicate", "Open duplicate", id="case.duplicate"),
         Binding("escape", "clear", "Clear ticks or search", show=False, id="clear"),
     ]
+    # The list has the focus from the start (on_screen_resume gives it back on each return): not the search box,
+    # Textual's first focusable widget, which would take it and lose it again and cost the first frame a restyle.
+    AUTO_FOCUS = "#cases"
     list_name = ""
     settings_name = ""  # the name its filter and sort are kept under, per officer ("queue": queue.filter...)
     columns: tuple[Column, ...] = ()
