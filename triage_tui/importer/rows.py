@@ -83,6 +83,18 @@ OUTCOMES = {_key(o.value): o for o in Outcome}
 STAGES = (Status.NEW, Status.TRIAGED, Status.ALLOCATED, Status.WITH_SERVICE, Status.RESPONDED)
 MILESTONES = ("triaged_at", "allocated_at", "sent_to_service_at", "responded_at")  # in lifecycle order
 TIME_COLUMNS = (*MILESTONES, "acknowledged_at", "closed_at")
+NO_TIMES: dict[str, datetime | None] = dict.fromkeys(TIME_COLUMNS)  # only ever read
+LIFECYCLE_COLUMNS = (
+    "type",
+    "status",
+    "officer",
+    *TIME_COLUMNS,
+    "close_reason",
+    "outcome",
+    "duplicate_of",
+    "signposted_to",
+    "service",
+)
 
 
 @dataclass(slots=True)
@@ -132,6 +144,9 @@ class RowChecker:
         # Whether rows may have stage-2 columns at all: a file without them skips their look-ups (the caller
         # says so once it has read the header).
         self.stage_two = True
+        # Whether rows may have any column of a case's life past intake (a feed of new contacts has none): a file
+        # without them skips their look-ups, as above.
+        self.lifecycle = True
         self.create_officers = create_officers
         self.new_officers: dict[str, str] = {}  # lower-cased: the spelling first given
         self.now = now
@@ -156,25 +171,29 @@ class RowChecker:
         channel = (code(value, "channel", CHANNELS, "channel", errors) if (value := get("channel")) else None) or (
             Channel.EMAIL
         )
-        kind: CaseType | None = code(value, "type", TYPES, "type", errors) if (value := get("type")) else None
-        status: Status = (code(value, "status", STATUSES, "status", errors) if (value := get("status")) else None) or (
-            Status.NEW
-        )
-        officer = text(value, "officer", errors) if (value := get("officer")) else None
-        times = dict.fromkeys(TIME_COLUMNS)
-        for column in TIME_COLUMNS:
-            value = get(column)
-            if value:
-                times[column] = when(value, column, errors)
-        reason: CloseReason | None = (
-            code(value, "close_reason", REASONS, "close reason", errors) if (value := get("close_reason")) else None
-        )
-        outcome: Outcome | None = (
-            code(value, "outcome", OUTCOMES, "outcome", errors) if (value := get("outcome")) else None
-        )
-        duplicate_of = text(value, "duplicate_of", errors) if (value := get("duplicate_of")) else None
-        signposted_to = text(value, "signposted_to", errors) if (value := get("signposted_to")) else None
-        service = text(value, "service", errors) if (value := get("service")) else None
+        kind: CaseType | None = None
+        status = Status.NEW
+        officer = duplicate_of = signposted_to = service = None
+        times = NO_TIMES
+        reason: CloseReason | None = None
+        outcome: Outcome | None = None
+        if self.lifecycle:
+            kind = code(value, "type", TYPES, "type", errors) if (value := get("type")) else None
+            status = (code(value, "status", STATUSES, "status", errors) if (value := get("status")) else None) or (
+                Status.NEW
+            )
+            officer = text(value, "officer", errors) if (value := get("officer")) else None
+            times = dict.fromkeys(TIME_COLUMNS)
+            for column in TIME_COLUMNS:
+                value = get(column)
+                if value:
+                    times[column] = when(value, column, errors)
+            if value := get("close_reason"):
+                reason = code(value, "close_reason", REASONS, "close reason", errors)
+            outcome = code(value, "outcome", OUTCOMES, "outcome", errors) if (value := get("outcome")) else None
+            duplicate_of = text(value, "duplicate_of", errors) if (value := get("duplicate_of")) else None
+            signposted_to = text(value, "signposted_to", errors) if (value := get("signposted_to")) else None
+            service = text(value, "service", errors) if (value := get("service")) else None
 
         second: stages.StageTwo | None = None
         if self.stage_two and get(stages.REQUESTED):

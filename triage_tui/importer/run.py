@@ -38,7 +38,7 @@ from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.text import safe_cell
 from triage_tui.importer import stages
 from triage_tui.importer.duplicates import duplicate_problems
-from triage_tui.importer.rows import ImportRow, RowChecker
+from triage_tui.importer.rows import LIFECYCLE_COLUMNS, ImportRow, RowChecker
 from triage_tui.importer.scratch import Scratch
 from triage_tui.importer.source import PROBLEMS, Cell, read_rows
 from triage_tui.services.context import ServiceContext
@@ -139,6 +139,7 @@ def run_import(
         stack.callback(getattr(rows, "close", lambda: None))  # the file is closed however pass one ends
         result.encoding = sheet.encoding
         checker.stage_two = any(column in stages.COLUMNS for column in sheet.columns)
+        checker.lifecycle = checker.stage_two or any(column in LIFECYCLE_COLUMNS for column in sheet.columns)
         spool = stack.enter_context(tempfile.TemporaryFile(prefix="triage-import-"))
         scratch = Scratch()
         stack.callback(scratch.close)
@@ -349,6 +350,7 @@ def _names(chunk: list[Spooled], added: dict[str, int]) -> set[str]:
 # database, see HistoryWriter. The officers: the current stage's (the case row's), then stage 1's where the case
 # is at stage 2 (the earlier stage row's); either may still be to create, its id filled in when it is.
 Spooled = tuple[int, bool, tuple[str | None, ...], list[Any], list[list[Any]], list[list[Any]], list[Any] | None]
+NO_OFFICER: tuple[str | None, ...] = (None,)
 REF, RECEIVED, CUSTOMER, SUMMARY = (
     bulk.CASE_FIELDS.index(name) for name in ("reference", "received_at", "customer_name", "summary")
 )
@@ -575,7 +577,8 @@ def _write_rows(
     if fresh:
         ids = {**officers, **added}
         for row in fresh:
-            _fill_officers(row, ids)
+            if row[2] != NO_OFFICER:  # most new contacts name none: nothing to fill
+                _fill_officers(row, ids)
         write_prepared(session, [Prepared(row[3][REF], row[3], row[4], row[5]) for row in fresh])
         _write_stages(session, fresh)
     return len(fresh), len(chunk) - len(fresh), added

@@ -113,19 +113,16 @@ class HistoryWriter:
                 self._around[key] = around
         return f"{around[0]}{line}{around[1]}"
 
-    def _intake(self, row: HistoryRow, line: int | None) -> list[Any]:
-        details = self.details({"channel": row.channel}, line)
-        return [None, self.fmt(row.received_at), self.actor, "intake", None, "new", details]
-
     def prepare(self, row: HistoryRow, line: int | None = None) -> Prepared:
         fmt = self.fmt
-        signposted = row.status is Status.CLOSED and row.close_reason in SIGNPOSTING
-        triaged_at = row.triaged_at or (row.closed_at if row.status is Status.CLOSED else None)
-        events: list[list[Any]] = [self._intake(row, line)]
-        received = events[0][1]
+        received = fmt(row.received_at)  # formatted once: the intake, the first state and the case all hold it
+        intake = [None, received, self.actor, "intake", None, "new", self.details({"channel": row.channel}, line)]
+        events: list[list[Any]] = [intake]
         states: list[list[Any]] = [[None, "unclassified", "new", received, self.still]]
         if row.status is Status.NEW:
-            return Prepared(row.reference, self._case(row, None, row.type, 1), events, states)
+            return Prepared(row.reference, self._case(row, received, None, row.type, 1), events, states)
+        signposted = row.status is Status.CLOSED and row.close_reason in SIGNPOSTING
+        triaged_at = row.triaged_at or (row.closed_at if row.status is Status.CLOSED else None)
         status: str | None = "new"
 
         def step(action: Action, at: datetime, to: str, details: dict[str, Any]) -> None:
@@ -176,15 +173,18 @@ class HistoryWriter:
                 reason = row.close_reason.value if row.close_reason else None
                 step(Action.CLOSE, row.closed_at, "closed", {"reason": reason, "duplicate_of": row.duplicate_of})
         kind = CaseType.SERVICE_REQUEST if signposted else row.type
-        return Prepared(row.reference, self._case(row, triaged_at, kind, len(events)), events, states)
+        return Prepared(row.reference, self._case(row, received, triaged_at, kind, len(events)), events, states)
 
-    def _case(self, row: HistoryRow, triaged_at: datetime | None, kind: CaseType, version: int) -> list[Any]:
-        """The case's values in bulk.CASE_FIELDS order (a test checks the order against the table)."""
+    def _case(
+        self, row: HistoryRow, received: Any, triaged_at: datetime | None, kind: CaseType, version: int
+    ) -> list[Any]:
+        """The case's values in bulk.CASE_FIELDS order (a test checks the order against the table); `received`
+        is row.received_at as formatted."""
         fmt = self.fmt
         stamp = self.stamp
         return [
             row.reference,
-            fmt(row.received_at),
+            received,
             row.channel,
             row.customer_name,
             row.customer_email,
