@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -66,7 +68,7 @@ def test_the_kept_facts_equal_the_events_aggregated(ctx: ServiceContext, staff, 
             for query, params in ((PER_EARLIER, window), (PER_RECEIVED, received)):
                 aggregated = query.replace("f.last_at <= :end", "0").replace("f.last_at > :end", "1")
                 assert aggregated != query
-                assert Counter(connection.execute(query, params)) == Counter(connection.execute(aggregated, params))
+                assert _summed(connection.execute(query, params)) == _summed(connection.execute(aggregated, params))
             (kept,) = connection.execute(
                 "SELECT count(*) FROM cases k JOIN case_facts f ON f.case_id = k.id "
                 "WHERE k.received_at >= :start AND k.received_at <= :end AND f.last_at <= :end",
@@ -76,6 +78,16 @@ def test_the_kept_facts_equal_the_events_aggregated(ctx: ServiceContext, staff, 
         assert from_facts > 50  # the kept facts were read, not only the events
     finally:
         connection.close()
+
+
+def _summed(rows: Iterable[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
+    """The query's counts (its last three columns) by what they count as (the others), whichever part of the
+    query gave them."""
+    summed: Counter[tuple[Any, ...]] = Counter()
+    for row in rows:
+        for at, value in enumerate(row[6:]):
+            summed[(*row[:6], at)] += value
+    return summed
 
 
 def _parts(connection: sqlite3.Connection, year: int) -> tuple[int, int]:

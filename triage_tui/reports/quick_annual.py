@@ -83,6 +83,28 @@ USABLE = f"""length(received_at) = {TIME_WIDTH}
     AND {DECODED["kind"]} IN ({_quoted(tuple(k.value for k in CaseType))})
     AND (sent_key IS NULL OR substr(sent_key, {KEY_WIDTH + 1}, 5) IN ('text:', 'null:'))"""
 
+
+def _counted(source: str, where: str) -> str:
+    """The cases of `source` (as `f`, with case_facts' columns) grouped by what they count as, in one pass:
+    each case that needs the replay alone, by its id."""
+    answered = f"f.usable AND f.responded_at >= :start AND f.kind IN ({_quoted(COMPLAINT_TYPES)})"
+    return f"""SELECT
+    CASE WHEN NOT f.usable THEN f.case_id END,
+    f.kind,
+    f.usable AND f.received_at >= :start,
+    f.service,
+    {answered},
+    f.outcome,
+    count(*),
+    coalesce(sum(f.outcome IN ('+{Outcome.UPHELD.value}', '+{Outcome.PARTLY_UPHELD.value}')), 0),
+    -- CASE, so that only a usable response of the year has its deadline worked out
+    coalesce(sum(CASE WHEN {answered}
+        THEN f.responded_at <= stage1_due(f.kind, f.received_at, f.acknowledged_at) END), 0)
+FROM {source}
+WHERE {where}
+GROUP BY 1, 2, 3, 4, 5, 6"""
+
+
 # Per case that can count in the year (received in it, or received before it and escalated, answered or taken
 # to the ombudsman in it), as its events up to the year's end left it. A case none of whose events the report
 # reads is later than the year's end is read from case_facts (migration 0012), kept as its events were written:
@@ -112,29 +134,14 @@ WITH {{prelude}}aggregated AS MATERIALIZED (
     GROUP BY {{grouped}}
 ),
 judged AS (
-    SELECT f.case_id AS id, f.received_at, f.kind, f.acknowledged_at, f.responded_at, f.outcome, f.service, f.usable
-    FROM {{facts}}
-    WHERE {{chosen}} f.last_at <= :end
-    UNION ALL
-    SELECT id, received_at, {DECODED["kind"]}, acknowledged_at, {DECODED["responded_at"]}, {DECODED["outcome"]},
-        {DECODED["service"]}, plain AND {USABLE}
+    SELECT id AS case_id, received_at, {DECODED["kind"]} AS kind, acknowledged_at,
+        {DECODED["responded_at"]} AS responded_at, {DECODED["outcome"]} AS outcome,
+        {DECODED["service"]} AS service, plain AND {USABLE} AS usable
     FROM aggregated
 )
--- One pass: each case that needs the replay alone, by its id; the others grouped by what they count as.
-SELECT
-    CASE WHEN NOT usable THEN id END,
-    kind,
-    usable AND received_at >= :start AS started,
-    service,
-    usable AND responded_at >= :start AND kind IN ({_quoted(COMPLAINT_TYPES)}) AS responded,
-    outcome,
-    count(*),
-    coalesce(sum(outcome IN ('+{Outcome.UPHELD.value}', '+{Outcome.PARTLY_UPHELD.value}')), 0),
-    -- CASE, so that only a usable response of the year has its deadline worked out
-    coalesce(sum(CASE WHEN usable AND responded_at >= :start AND kind IN ({_quoted(COMPLAINT_TYPES)})
-        THEN responded_at <= stage1_due(kind, received_at, acknowledged_at) END), 0)
-FROM judged
-GROUP BY 1, 2, 3, 4, 5, 6
+{_counted("{facts}", "{chosen} f.last_at <= :end")}
+UNION ALL
+{_counted("judged f", "1")}
 """
 
 # The cases that count, in two parts: those received in the year, read from their facts in the order of their
