@@ -319,6 +319,7 @@ class _BulkLoad:
                     self.created.update(_names(item, added))
                     self.imported += imported
                     self.duplicates += duplicates
+                    bulk.add_to_search(session, aside)
                 if not item.commit:
                     raise _RollBack
                 if item.record is not None:

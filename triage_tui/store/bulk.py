@@ -206,9 +206,13 @@ SEARCH_FIELDS = "reference, customer_name, customer_email, customer_phone, summa
 class SetAside:
     """The structures a bulk load dropped inside its transaction, with the SQL that makes them again."""
 
-    def __init__(self, first_case_id: int, statements: list[tuple[str, str, str]]) -> None:
-        self.first_case_id = first_case_id  # cases with a greater id are the load's: the search gets them
+    def __init__(self, searched_to: int, statements: list[tuple[str, str, str]]) -> None:
+        self.searched_to = searched_to  # cases with a greater id are not in the search yet (see add_to_search)
         self.statements = statements  # (kind, name, sql)
+
+    @property
+    def search(self) -> bool:
+        return any(name == SEARCH_TRIGGER for _, name, _ in self.statements)
 
 
 def set_aside(session: Session) -> SetAside:
@@ -230,15 +234,27 @@ def set_aside(session: Session) -> SetAside:
     return SetAside(int(first), statements)
 
 
-def put_back(session: Session, aside: SetAside) -> None:
-    """The search entries of the cases loaded (one statement: FTS5 writes its terms out once per statement), then
-    everything set_aside dropped, made again over the whole tables (CREATE INDEX sorts once: several times
-    quicker than keeping the index up to date row by row)."""
+def add_to_search(session: Session, aside: SetAside) -> None:
+    """The cases inserted since the last call into the search, in one statement (FTS5 writes its terms out once
+    per statement). Called after each chunk, SQLite's work on it goes on beside pass one's (see the importer's
+    _BulkLoad) instead of after the last row."""
+    if not aside.search:
+        return
     connection = session.connection()
-    if any(name == SEARCH_TRIGGER for _, name, _ in aside.statements):
+    last = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar_one()
+    if last > aside.searched_to:
         connection.exec_driver_sql(
             f"INSERT INTO cases_fts (rowid, {SEARCH_FIELDS}) SELECT id, {SEARCH_FIELDS} FROM cases WHERE id > ?",
-            (aside.first_case_id,),
+            (aside.searched_to,),
         )
+        aside.searched_to = int(last)
+
+
+def put_back(session: Session, aside: SetAside) -> None:
+    """The search entries of the cases not yet added, then everything set_aside dropped, made again over the
+    whole tables (CREATE INDEX sorts once: several times quicker than keeping the index up to date row by
+    row)."""
+    add_to_search(session, aside)
+    connection = session.connection()
     for _, _, sql in aside.statements:
         connection.exec_driver_sql(sql)
