@@ -193,8 +193,8 @@ def run_import(
             result.imported += imported
             result.duplicates += duplicates
             for _ in range(load.handed):  # written already: passed over
-                done += len(_Spool.load(ctx.store.dialect, spool))
-            first = load.handed
+                _Spool.skip(spool)
+            done, first = load.rows, load.handed
             if progress is not None:
                 progress("importing", done, to_write)
         for index in range(first, max(checked.chunks, 1)):
@@ -265,6 +265,7 @@ class _BulkLoad:
         self.added: dict[str, int] = {}
         self.created: set[str] = set()
         self.handed = 0  # chunks put
+        self.rows = 0  # rows written (each a case stored or a duplicate skipped)
         self.imported = self.duplicates = 0
         self.error: BaseException | None = None
         self.queue: queue.Queue[list[Spooled] | _Verdict] = queue.Queue(maxsize=2)
@@ -319,6 +320,7 @@ class _BulkLoad:
                     self.created.update(_names(item, added))
                     self.imported += imported
                     self.duplicates += duplicates
+                    self.rows += len(item)
                     bulk.add_to_search(session, aside)
                 if not item.commit:
                     raise _RollBack
@@ -387,6 +389,11 @@ class _Spool:
             spool.write(data)
         else:
             pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def skip(spool: IO[bytes]) -> None:
+        """Past one chunk unread (SQLite's spool: only a bulk load, on SQLite, writes chunks before pass two)."""
+        spool.seek(int.from_bytes(spool.read(8), "little"), 1)
 
     @staticmethod
     def load(dialect: str, spool: IO[bytes]) -> list[Spooled]:

@@ -30,16 +30,15 @@ STAGES = CaseStage.__table__  # type: ignore[attr-defined]
 def ids_by_reference(session: Session, references: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
+    if connection.dialect.name == "sqlite":
+        # One statement, its answer one row (a JSON object): sqlite3 lets go of the interpreter for every
+        # statement and every row it steps through, and while another thread runs Python (the import's
+        # checking) each time waits for it to be handed back.
+        sql = "SELECT json_group_object(reference, id) FROM cases WHERE reference IN (SELECT value FROM json_each(?))"
+        found.update(json.loads(connection.exec_driver_sql(sql, (json.dumps(list(references)),)).scalar_one()))
+        return found
     for start in range(0, len(references), 2000):
         chunk = list(references[start : start + 2000])
-        if sqlite:
-            # As one JSON object: sqlite3 lets go of the interpreter for every row it steps through, and while
-            # another thread runs Python (the import's checking) each row then waits for it to be handed back.
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT json_group_object(reference, id) FROM cases WHERE reference IN ({marks})"
-            found.update(json.loads(connection.exec_driver_sql(sql, tuple(chunk)).scalar_one()))
-            continue
         query = select(CASES.c.reference, CASES.c.id).where(CASES.c.reference.in_(chunk))
         found.update({reference: case_id for reference, case_id in connection.execute(query)})
     return found
