@@ -467,6 +467,12 @@ def nearest_urgency(times: ClockTimes, policy: Policy = DEFAULT_POLICY) -> tuple
     return due, limit, _warn(cal, origin if which == 3 and origin is not None else start, due, policy)
 
 
+def response_due_from(origin: datetime, days: int, policy: Policy = DEFAULT_POLICY) -> datetime:
+    """`days` working days from a response's origin (the receipt, or the acknowledgement), as _stage_dues counts
+    a stage's original response deadline: for a report that knows the origin and needs that deadline alone."""
+    return calendar_for(policy).add_working_days(_start(origin), days)
+
+
 def _stage_dues(
     cal: WorkingCalendar, rule: StageRule, times: ClockTimes, received: datetime, acknowledged: datetime | None
 ) -> tuple[datetime, datetime, datetime | None, datetime | None, datetime | None, datetime | None]:

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from triage_tui.domain.clock import EARLIEST_START, LATEST_START, calendar_for, use_holiday_cache
+from triage_tui.domain.clock import EARLIEST_START, LATEST_START, calendar_for, response_due_from, use_holiday_cache
 from triage_tui.domain.codes import CaseType, Outcome
 from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.policy import FROM_ACK, FROM_START, Policy, load_policy
@@ -82,6 +82,12 @@ USABLE = f"""length(received_at) = {TIME_WIDTH}
     AND coalesce(substr(sent_key, {TIME_WIDTH + 1}, 1), '1') = '1'
     AND {DECODED["kind"]} IN ({_quoted(tuple(k.value for k in CaseType))})
     AND (sent_key IS NULL OR substr(sent_key, {KEY_WIDTH + 1}, 5) IN ('text:', 'null:'))"""
+
+
+# How a type's stage-1 response deadline is found (see _Deadlines.due); _PER_CASE_DUE marks an hour whose
+# origins' local date is not one date.
+_RECEIVED, _ACKNOWLEDGED, _NONE, _DERIVED = "received", "acknowledged", "none", "derived"
+_PER_CASE_DUE = "per case"
 
 
 def _counted(source: str, where: str) -> str:
@@ -172,12 +178,6 @@ FROM events e JOIN cases c ON c.id = e.case_id
 WHERE e.case_id IN (SELECT value FROM json_each(:ids)) AND e.at <= :end AND e.action IN ({_quoted(STAGE_ACTIONS)})
 ORDER BY e.case_id, e.at, e.id
 """
-
-
-# How a type's stage-1 response deadline is found (see _Deadlines.due); _PER_CASE_DUE marks an hour whose
-# origins' local date is not one date.
-_RECEIVED, _ACKNOWLEDGED, _NONE, _DERIVED = "received", "acknowledged", "none", "derived"
-_PER_CASE_DUE = "per case"
 
 
 def _time(text: str) -> datetime:
@@ -309,6 +309,11 @@ class _Deadlines:
         return offset
 
     def _derived(self, kind: CaseType, received: str, acknowledged: str | None) -> str | None:
+        origin = self.origins.get(kind)
+        rule = self.policy.stage_rule(kind, 1)
+        if rule is not None and origin in (_RECEIVED, _ACKNOWLEDGED):  # its deadline alone, from its origin
+            at = received if origin is _RECEIVED else acknowledged
+            return sqlite_time(response_due_from(_time(at), rule.respond_days, self.policy)) if at else None
         stage = StageRecord(1, _time(received), kind, _time(acknowledged) if acknowledged else None)
         return sqlite_time(stage.deadlines(stage.started_at, self.policy).original_response)
 
@@ -401,7 +406,8 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
         if _begin(second, deadlines) != state:  # a change landed between the two: read on one connection
             second.close()
             second = None
-        return _count(connection, second, tally, year, start, end)
+        contacts, rows = _read_parts(connection, second, start, end)
+        return _count(connection, tally, year, end, contacts, rows)
     finally:
         connection.close()
         if second is not None:
@@ -409,14 +415,9 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
 
 
 def _count(
-    connection: sqlite3.Connection,
-    second: sqlite3.Connection | None,
-    tally: Tally,
-    year: int,
-    start: datetime,
-    end: datetime,
+    connection: sqlite3.Connection, tally: Tally, year: int, end: datetime, contacts: int, rows: list[tuple[Any, ...]]
 ) -> AnnualReport:
-    contacts, rows = _read_parts(connection, second, start, end)
+    """The report from the year's contacts and PER_CASE's rows; the cases to replay read on `connection`."""
     to_replay: list[int] = []
     kinds = {k.value: k for k in CaseType}
     complaints = {k.value: k for k in CaseType if k.is_complaint}
