@@ -8,16 +8,19 @@ one of 100,000."""
 from __future__ import annotations
 
 import csv
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pendulum
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import Clock
 from tests.importer.sample_file import write_contacts
 from triage_tui.domain.codes import Role, Team
+from triage_tui.domain.errors import StoreUnavailable
 from triage_tui.importer import run
 from triage_tui.importer.run import ImportOptions, run_import
 from triage_tui.services.context import ServiceContext
@@ -83,10 +86,12 @@ def test_a_bulk_load_stores_everything_and_puts_every_index_back(
     desk: ServiceContext, tmp_path: Path, set_aside: list[int]
 ) -> None:
     before = schema(desk)
+    switch = sys.getswitchinterval()
     source = write_contacts(tmp_path / "feed.csv", 2_300)
     result = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
     assert (result.imported, result.duplicates, result.rejected) == (2_300, 0, 0)
     assert set_aside == [1]
+    assert sys.getswitchinterval() == switch  # the interpreter's as it was
     assert schema(desk) == before  # every index and trigger made again, as it was
     whole(desk)
     assert [case.reference for case in find_cases(desk, "FEED-0002299")] == ["FEED-0002299"]
@@ -116,6 +121,29 @@ def test_a_bad_last_row_stops_a_bulk_load_begun_and_nothing_is_written(
     assert set_aside == [1]  # it had begun
     assert scalar(desk, "SELECT count(*) FROM cases") == 0
     assert scalar(desk, "SELECT count(*) FROM events WHERE case_id IS NOT NULL") == 0
+    assert schema(desk) == before
+    whole(desk)
+
+
+def test_a_database_failing_under_a_bulk_load_keeps_nothing_of_it(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = schema(desk)
+    written: list[int] = []
+    original = bulk.add_to_search
+
+    def failing(session, aside):  # type: ignore[no-untyped-def]
+        original(session, aside)
+        written.append(1)
+        if len(written) == 3:  # a few chunks in: the disk fills
+            raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(bulk, "add_to_search", failing)
+    source = write_contacts(tmp_path / "feed.csv", 2_300)
+    with pytest.raises(StoreUnavailable, match="disk is full; nothing was written"):
+        run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert set_aside == [1] and len(written) == 3
+    assert scalar(desk, "SELECT count(*) FROM cases") == 0
     assert schema(desk) == before
     whole(desk)
 

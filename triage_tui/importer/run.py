@@ -24,6 +24,7 @@ import gc
 import marshal
 import pickle
 import queue
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -56,6 +57,7 @@ BULK_ROWS = 200_000
 # SQLite's page cache for that transaction (KiB): the new rows' pages stay in memory until the commit instead of
 # being spilled to the log and read back (the default is 2 MiB).
 BULK_CACHE_KIB = 64 * 1024
+BULK_SWITCH_SECONDS = 0.0005  # see _BulkLoad
 GC_THRESHOLD = 50_000  # allocations between runs of the cycle collector's youngest generation (see below)
 Progress = Callable[[str, int, int | None], None]  # (stage, rows done, rows in all if known)
 
@@ -269,6 +271,11 @@ class _BulkLoad:
         self.imported = self.duplicates = 0
         self.error: BaseException | None = None
         self.queue: queue.Queue[list[Spooled] | _Verdict] = queue.Queue(maxsize=2)
+        # Each statement done, the writer waits for the interpreter while pass one holds it: by default up to
+        # 5 ms, a dozen times a chunk. Handed over sooner for the load's length (process-wide, as the setting
+        # is): 100,000 rows about 9% sooner; the usual again when it ends.
+        self.switch = sys.getswitchinterval()
+        sys.setswitchinterval(BULK_SWITCH_SECONDS)
         self.thread = threading.Thread(target=self._run, name="triage-import-writer", daemon=True)
         self.thread.start()
 
@@ -286,12 +293,14 @@ class _BulkLoad:
 
     def abandon(self) -> None:
         """Roll back whatever was written (nothing is kept); nothing once the load has ended."""
-        if self.thread.is_alive():
-            self._end(_Verdict(False, None))
+        self._end(_Verdict(False, None))
 
     def _end(self, verdict: _Verdict) -> None:
-        self.queue.put(verdict)
-        self.thread.join()
+        # The thread ends only on a verdict (after an error too: see _run), so while it lives it takes this one.
+        if self.thread.is_alive():
+            self.queue.put(verdict)
+            self.thread.join()
+        sys.setswitchinterval(self.switch)
 
     def _run(self) -> None:
         try:
