@@ -19,7 +19,7 @@ from tests.reports.generated_year import YEAR, Year, add_complaint_officers
 from triage_tui.domain.codes import CaseType
 from triage_tui.domain.policy import DEFAULT_POLICY, FROM_ACK, FROM_START, Policy
 from triage_tui.reports.annual import annual
-from triage_tui.reports.quick_annual import _Deadlines, annual_from_sqlite
+from triage_tui.reports.quick_annual import _Deadlines, annual_from_sqlite, received_params
 from triage_tui.reports.stages import StageRecord
 from triage_tui.services.context import ServiceContext
 from triage_tui.store.paths import sqlite_path
@@ -64,7 +64,7 @@ def test_the_kept_facts_equal_the_events_aggregated(ctx: ServiceContext, staff, 
         for year in (YEAR - 1, YEAR, YEAR + 1):
             start, end = year_bounds(year)
             window = {"start": sqlite_time(start), "end": sqlite_time(end)}
-            received = {**window, "low": window["start"], "high": sqlite_time(end + timedelta(microseconds=1))}
+            received = received_params(window, start, end + timedelta(microseconds=1))
             for query, params in ((PER_EARLIER, window), (PER_RECEIVED, received)):
                 aggregated = query.replace("f.last_at <= :end", "0").replace("f.last_at > :end", "1")
                 assert aggregated != query
@@ -81,12 +81,15 @@ def test_the_kept_facts_equal_the_events_aggregated(ctx: ServiceContext, staff, 
 
 
 def _summed(rows: Iterable[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
-    """The query's counts (its last three columns) by what they count as (the others), whichever part of the
-    query gave them."""
+    """The query's counts (its last three columns) by what they count as (the others; the cases to replay one
+    by one), whichever part of the query gave them."""
     summed: Counter[tuple[Any, ...]] = Counter()
-    for row in rows:
-        for at, value in enumerate(row[6:]):
-            summed[(*row[:6], at)] += value
+    for usable, ids, *key, started, answered, in_time in rows:
+        if not usable:
+            summed.update(("replay", int(case_id)) for case_id in ids.split(","))
+            continue
+        for at, value in enumerate((started, answered, in_time)):
+            summed[(*key, at)] += value
     return summed
 
 
@@ -98,9 +101,9 @@ def _parts(connection: sqlite3.Connection, year: int) -> tuple[int, int]:
     _Deadlines(DEFAULT_POLICY).register(connection)
     window = {"start": sqlite_time(start), "end": sqlite_time(end)}
     rows = connection.execute(PER_EARLIER, window).fetchall()
-    received = {**window, "low": window["start"], "high": sqlite_time(end + timedelta(microseconds=1))}
+    received = received_params(window, start, end + timedelta(microseconds=1))
     rows += connection.execute(PER_RECEIVED, received).fetchall()
-    return sum(r[6] for r in rows if r[0] is None and r[2]), sum(r[0] is not None for r in rows)
+    return sum(r[5] for r in rows if r[0]), sum(len(r[1].split(",")) for r in rows if not r[0])
 
 
 def _moments(first: datetime, days: int) -> list[datetime]:

@@ -90,25 +90,26 @@ _RECEIVED, _ACKNOWLEDGED, _NONE, _DERIVED = "received", "acknowledged", "none", 
 _PER_CASE_DUE = "per case"
 
 
-def _counted(source: str, where: str) -> str:
-    """The cases of `source` (as `f`, with case_facts' columns) grouped by what they count as, in one pass:
-    each case that needs the replay alone, by its id."""
+def _counted(source: str, where: str, order: str = "") -> str:
+    """The cases of `source` (as `f`, with case_facts' columns) counted by type, service and outcome: how many
+    started in the year, how many were answered in it and of those in time; those that need the replay, by
+    their ids. `order`: the leading columns of an index whose order the groups follow, so that SQLite counts
+    them as it reads instead of sorting them first."""
     answered = f"f.usable AND f.responded_at >= :start AND f.kind IN ({_quoted(COMPLAINT_TYPES)})"
     return f"""SELECT
-    CASE WHEN NOT f.usable THEN f.case_id END,
+    f.usable,
+    group_concat(CASE WHEN NOT f.usable THEN f.case_id END),
     f.kind,
-    f.usable AND f.received_at >= :start,
     f.service,
-    {answered},
     f.outcome,
-    count(*),
-    coalesce(sum(f.outcome IN ('+{Outcome.UPHELD.value}', '+{Outcome.PARTLY_UPHELD.value}')), 0),
+    coalesce(sum(f.received_at >= :start), 0),
+    coalesce(sum({answered}), 0),
     -- CASE, so that only a usable response of the year has its deadline worked out
     coalesce(sum(CASE WHEN {answered}
         THEN f.responded_at <= stage1_due(f.kind, f.received_at, f.acknowledged_at) END), 0)
 FROM {source}
 WHERE {where}
-GROUP BY 1, 2, 3, 4, 5, 6"""
+GROUP BY {order}f.usable, f.kind, f.service, f.outcome"""
 
 
 # Per case that can count in the year (received in it, or received before it and escalated, answered or taken
@@ -145,7 +146,7 @@ judged AS (
         {DECODED["service"]} AS service, plain AND {USABLE} AS usable
     FROM aggregated
 )
-{_counted("{facts}", "{chosen} f.last_at <= :end")}
+{_counted("{facts}", "{chosen} f.last_at <= :end", "{order}")}
 UNION ALL
 {_counted("judged f", "1")}
 """
@@ -153,10 +154,17 @@ UNION ALL
 # The cases that count, in two parts: those received in the year, read from their facts in the order of their
 # receipt (so that, grouped by it, their events need no sorting), and those received before it with an event
 # that counts in it.
+# The received part reads its kept facts by the index on (month received, usable, type, service, outcome, ...)
+# (migration 0012), months :low_month to :high_month (received_params).
 PER_RECEIVED = (
     _PER_CASE.replace("{prelude}", "")
     .replace("{facts}", "case_facts f")
-    .replace("{chosen}", "f.received_at >= :low AND f.received_at < :high AND")
+    .replace(
+        "{chosen}",
+        "f.received_month >= :low_month AND f.received_month <= :high_month "
+        "AND f.received_at >= :low AND f.received_at < :high AND",
+    )
+    .replace("{order}", "f.received_month, ")
     .replace("{grouped}", "f.received_at, f.case_id")
 )
 EARLIER = f"""(
@@ -168,6 +176,7 @@ PER_EARLIER = (
     _PER_CASE.replace("{prelude}", f"earlier AS MATERIALIZED {EARLIER}, ")
     .replace("{facts}", "earlier k CROSS JOIN case_facts f ON f.case_id = k.id")
     .replace("{chosen}", "")
+    .replace("{order}", "")
     .replace("{grouped}", "f.case_id")
 )
 
@@ -355,35 +364,44 @@ def _begin(connection: sqlite3.Connection, deadlines: _Deadlines) -> int:
     return connection.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
 
+def received_params(window: dict[str, Any], low: datetime, high: datetime) -> dict[str, Any]:
+    """PER_RECEIVED's parameters for the cases received from `low` up to (not including) `high`."""
+    first, last = sqlite_time(low) or "", sqlite_time(high) or ""
+    return {**window, "low": first, "high": last, "low_month": first[:7], "high_month": last[:7]}
+
+
 def _read_parts(
     connection: sqlite3.Connection, second: sqlite3.Connection | None, start: datetime, end: datetime
 ) -> tuple[int, list[tuple[Any, ...]]]:
     """The year's contacts, and the rows of PER_CASE's parts. With a `second` connection at the same state, the
-    later half of the year's receipts is read on it in a thread, beside the rest: SQLite runs one statement on
-    one core, and lets go of Python's lock while it runs."""
+    earlier years' cases and the later receipts are read on it in a thread, beside the rest: SQLite runs one
+    statement on one core, and lets go of Python's lock while it runs."""
     window = {"start": sqlite_time(start), "end": sqlite_time(end)}
     (contacts,) = connection.execute(
         "SELECT count(*) FROM cases WHERE received_at >= :start AND received_at <= :end", window
     ).fetchone()
-    high = sqlite_time(end + timedelta(microseconds=1))
-    middle = sqlite_time(start + (end - start) / 2) if second is not None else high
+    high = end + timedelta(microseconds=1)
+    # The second connection also finds the earlier years' cases, so it takes the smaller share of the receipts.
+    middle = start + (end - start) * 0.6 if second is not None else high
     later: list[tuple[Any, ...]] = []
     failed: list[BaseException] = []
     thread = None
     if second is not None:
-        half = {**window, "low": middle, "high": high}
+        half = received_params(window, middle, high)
 
         def read_later() -> None:
             try:
+                later.extend(second.execute(PER_EARLIER, window).fetchall())
                 later.extend(second.execute(PER_RECEIVED, half).fetchall())
             except BaseException as exc:  # raised again below, in the caller's thread
                 failed.append(exc)
 
-        thread = threading.Thread(target=read_later, name="annual-later-half")
+        thread = threading.Thread(target=read_later, name="annual-later-receipts")
         thread.start()
     try:
-        rows = connection.execute(PER_EARLIER, window).fetchall()
-        rows += connection.execute(PER_RECEIVED, {**window, "low": window["start"], "high": middle}).fetchall()
+        rows = connection.execute(PER_RECEIVED, received_params(window, start, middle)).fetchall()
+        if second is None:
+            rows += connection.execute(PER_EARLIER, window).fetchall()
     finally:
         if thread is not None:
             thread.join()
@@ -423,23 +441,25 @@ def _count(
     complaints = {k.value: k for k in CaseType if k.is_complaint}
     responded: dict[CaseType, list[int]] = {kind: [0, 0] for kind in complaints.values()}  # responded, in time
     outcomes: dict[tuple[CaseType, str], int] = {}  # responses by type and '+outcome' ('-': none recorded)
-    for replay_id, kind_text, started, service, answered, outcome, n, upheld, in_time in rows:
-        if replay_id is not None:
-            to_replay.append(replay_id)
+    upheld = {f"+{Outcome.UPHELD.value}", f"+{Outcome.PARTLY_UPHELD.value}"}
+    for usable, replay_ids, kind_text, service, outcome, started, answered, in_time in rows:
+        if not usable:
+            to_replay.extend(int(i) for i in replay_ids.split(","))
             continue
         if started:
             kind = kinds[kind_text]
             if kind is CaseType.SERVICE_REQUEST:
-                tally.not_complaints += n
+                tally.not_complaints += started
             if kind.is_complaint:
-                tally.row(kind, 1)["started"] += n
-                tally.service(service[5:] if service is not None and service.startswith("text:") else None, n, upheld)
+                tally.row(kind, 1)["started"] += started
+                named = service[5:] if service is not None and service.startswith("text:") else None
+                tally.service(named, started, started if outcome in upheld else 0)
         if answered:  # responses of the year, and of them in time
             kind = complaints[kind_text]
             counts = responded[kind]
-            counts[0] += n
+            counts[0] += answered
             counts[1] += in_time
-            outcomes[kind, outcome] = outcomes.get((kind, outcome), 0) + n
+            outcomes[kind, outcome] = outcomes.get((kind, outcome), 0) + answered
     for kind, (count, in_time) in responded.items():
         if count:
             row = tally.row(kind, 1)

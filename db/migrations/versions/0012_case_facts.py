@@ -64,6 +64,7 @@ TIME_WIDTH = 26  # 'YYYY-MM-DD HH:MM:SS.ffffff'
 KEY_WIDTH = TIME_WIDTH + 13
 TYPES = "'adults', 'children', 'corporate', 'other', 'service_request', 'unclassified'"
 DECODED = {
+    "received_month": ("TEXT", "substr(received_at, 1, 7)"),
     "kind": ("TEXT", f"coalesce(substr(kind_key, {KEY_WIDTH + 1}), 'unclassified')"),
     "responded_at": ("TEXT", f"substr(responded_key, 1, {TIME_WIDTH})"),
     "outcome": ("TEXT", f"substr(responded_key, {KEY_WIDTH + 1})"),
@@ -110,6 +111,12 @@ def upgrade() -> None:
         """
     )
     op.execute("CREATE UNIQUE INDEX ux_case_facts_case ON case_facts (case_id)")
+    # A year's kept facts in the order the report counts them (month received, then what it counts them by),
+    # holding every column it reads: it counts them as it reads the index, without sorting them.
+    op.execute(
+        "CREATE INDEX ix_case_facts_counted ON case_facts (received_month, usable, kind, service, outcome, "
+        "received_at, responded_at, acknowledged_at, last_at)"
+    )
     facts = _facts("e")
     aggregate = {"replayed": "max", "acknowledged_at": "min"}
     columns = ", ".join(facts)
