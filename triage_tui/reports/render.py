@@ -15,12 +15,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from triage_tui.domain.codes import Bucket, CaseType
 from triage_tui.domain.text import json_text, safe_cell, visible_line
+from triage_tui.reports import plain_table
 from triage_tui.reports.annual import STAGE_TYPE_LABELS, AnnualReport
 from triage_tui.reports.compute import BUCKET_LABELS, REPORT_LABELS, BucketReport, SlaReport, TrendReport
 
@@ -304,23 +301,49 @@ def period_columns(report: Report) -> list[tuple[str, str]]:
 
 
 def as_table(report: Report) -> str:
-    console = Console(width=200, record=True, file=io.StringIO(), color_system=None, emoji=False, highlight=False)
-    for n, section in enumerate(sections(report)):
-        if n:
-            console.print()
-        console.print(_rich_table(section, rule_before_last=section.totals or isinstance(report, TrendReport)))
+    """The report's tables as Rich draws them (plain_table draws the usual ones the same, without loading Rich)."""
+    shown = sections(report)
+    rules = [section.totals or isinstance(report, TrendReport) for section in shown]
+    trailer = None
     if isinstance(report, BucketReport) and report.not_complaint_share is not None:
         not_complaints = sum(r["total"] for r in report.rows if r["type"] == CaseType.SERVICE_REQUEST.value)
-        console.print(
-            Text(
-                f"Not council complaints (service requests and signposted): {not_complaints} of "
-                f"{report.totals['total']} ({report.not_complaint_share:.1%})"
-            )
+        trailer = (
+            f"Not council complaints (service requests and signposted): {not_complaints} of "
+            f"{report.totals['total']} ({report.not_complaint_share:.1%})"
         )
+    drawn = plain_table.draw(
+        [
+            plain_table.Table(
+                visible_line(section.title),
+                list(section.header),
+                [[visible_line(str(cell)) for cell in row] for row in section.body],
+                rule,
+            )
+            for section, rule in zip(shown, rules, strict=True)
+        ],
+        trailer,
+    )
+    return drawn if drawn is not None else _rich_text(shown, rules, trailer)
+
+
+def _rich_text(shown: list[Section], rules: list[bool], trailer: str | None) -> str:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(width=200, record=True, file=io.StringIO(), color_system=None, emoji=False, highlight=False)
+    for n, (section, rule) in enumerate(zip(shown, rules, strict=True)):
+        if n:
+            console.print()
+        console.print(_rich_table(section, rule_before_last=rule))
+    if trailer is not None:
+        console.print(Text(trailer))
     return console.export_text()
 
 
-def _rich_table(section: Section, *, rule_before_last: bool) -> Table:
+def _rich_table(section: Section, *, rule_before_last: bool) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
     heading = visible_line(section.title)
     # At least as wide as its title, so the title reads on one line.
     table = Table(title=Text(heading), title_justify="left", show_lines=False, min_width=len(heading))
@@ -334,8 +357,10 @@ def _rich_table(section: Section, *, rule_before_last: bool) -> Table:
     return table
 
 
-def _text(cell: Any) -> Text:
+def _text(cell: Any) -> Any:
     """A cell as literal text for Rich: markup in it is not read, control characters show as placeholders."""
+    from rich.text import Text
+
     return Text(visible_line(str(cell)))
 
 
