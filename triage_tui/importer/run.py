@@ -11,6 +11,10 @@ and the import's own audit event goes in the last chunk's, so neither outlives a
 A dry run is the same run with every transaction rolled back instead of committed: it refuses exactly what
 the real run would, and counts exactly what it would write.
 
+A large file into a small SQLite database is the exception (see _BulkLoad): its first rows are written while
+pass one still checks the rest, in one transaction committed only if pass one finds the file good, with the
+indexes built once at its end; stopped part way, it keeps nothing of them.
+
 A stored reference (or, for a row without one, the same receipt time, customer and summary) is a duplicate and
 is skipped, so an import run twice, or run again after it was interrupted, stores every row exactly once.
 Neither pass holds the file in memory: checked rows wait in a temporary spool between the passes.
@@ -54,9 +58,6 @@ CHUNK = 10_000
 # once at the end (see _BulkLoad); at most BULK_ROWS rows are written that way, the rest chunk by chunk.
 BULK_BELOW = 50_000
 BULK_ROWS = 200_000
-# SQLite's page cache for that transaction (KiB): the new rows' pages stay in memory until the commit instead of
-# being spilled to the log and read back (the default is 2 MiB).
-BULK_CACHE_KIB = 64 * 1024
 BULK_SWITCH_SECONDS = 0.0005  # see _BulkLoad
 GC_THRESHOLD = 50_000  # allocations between runs of the cycle collector's youngest generation (see below)
 Progress = Callable[[str, int, int | None], None]  # (stage, rows done, rows in all if known)
@@ -315,29 +316,23 @@ class _BulkLoad:
     def _write(self) -> None:
         store = self.ctx.store
         with store.write() as session:
-            connection = session.connection()
-            cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
-            connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-            try:
-                aside = bulk.set_aside(session)
-                while not isinstance(item := self.queue.get(), _Verdict):
-                    imported, duplicates, added = _write_rows(
-                        store.dialect, session, self.actor, self.now, item, self.known
-                    )
-                    self.known.update(added)
-                    self.added.update(added)
-                    self.created.update(_names(item, added))
-                    self.imported += imported
-                    self.duplicates += duplicates
-                    self.rows += len(item)
-                    bulk.add_to_search(session, aside)
-                if not item.commit:
-                    raise _RollBack
-                if item.record is not None:
-                    _record_run(session, self.actor, item.record, self.now, self.imported, self.duplicates)
-                bulk.put_back(session, aside)
-            finally:
-                connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+            aside = bulk.set_aside(session)
+            while not isinstance(item := self.queue.get(), _Verdict):
+                imported, duplicates, added = _write_rows(
+                    store.dialect, session, self.actor, self.now, item, self.known
+                )
+                self.known.update(added)
+                self.added.update(added)
+                self.created.update(_names(item, added))
+                self.imported += imported
+                self.duplicates += duplicates
+                self.rows += len(item)
+                bulk.add_to_search(session, aside)
+            if not item.commit:
+                raise _RollBack
+            if item.record is not None:
+                _record_run(session, self.actor, item.record, self.now, self.imported, self.duplicates)
+            bulk.put_back(session, aside)
 
 
 @contextlib.contextmanager
