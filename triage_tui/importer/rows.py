@@ -226,34 +226,35 @@ class RowChecker:
             return None, errors
         signposted = status is Status.CLOSED and reason in (CloseReason.SIGNPOSTED, CloseReason.SERVICE_REQUEST)
         final_type = CaseType.SERVICE_REQUEST if signposted else (kind or CaseType.UNCLASSIFIED)
+        # In HistoryRow's field order, not by keyword: 25 keywords cost a microsecond a row more.
         history = HistoryRow(
-            reference=reference or content_reference(received, customer, summary),
-            received_at=received,
-            channel=channel.value,
-            customer_name=customer,
-            summary=summary,
-            type=final_type,
-            status=Status.RESPONDED if second is not None else status,
-            customer_email=email,
-            customer_phone=phone,
-            customer_address=address,
-            details=details,
-            officer_id=officer_id,
-            officer=officer,
-            triaged_at=times["triaged_at"],
-            allocated_at=times["allocated_at"],
-            acknowledged_at=times["acknowledged_at"],
-            sent_to_service_at=times["sent_to_service_at"],
-            service=service,
-            responded_at=times["responded_at"],
-            outcome=outcome.value if outcome else None,
-            closed_at=times["closed_at"],
-            close_reason=reason,
-            signposted_to=signposted_to,
-            duplicate_of=duplicate_of,
-            cohort=cohort,
+            reference or content_reference(received, customer, summary),
+            received,
+            channel.value,
+            customer,
+            summary,
+            final_type,
+            Status.RESPONDED if second is not None else status,
+            email,
+            phone,
+            address,
+            details,
+            officer_id,
+            officer,
+            times["triaged_at"],
+            times["allocated_at"],
+            times["acknowledged_at"],
+            times["sent_to_service_at"],
+            service,
+            times["responded_at"],
+            outcome.value if outcome else None,
+            times["closed_at"],
+            reason,
+            signposted_to,
+            duplicate_of,
+            cohort,
         )
-        return ImportRow(line, history, keyed=reference is not None, second=second), errors
+        return ImportRow(line, history, reference is not None, second), errors
 
     def _officer(self, name: str | None, column: str, errors: list[tuple[str, str]]) -> tuple[str | None, int | None]:
         """An officer named by the file: (username as stored, id), or (the name, None) for one to be created."""
