@@ -230,8 +230,9 @@ def run_import(
 
 def _loads_in_bulk(ctx: ServiceContext, options: ImportOptions) -> bool:
     """A file of at least a chunk into a SQLite database of fewer than BULK_BELOW cases, as the import's
-    chunks come (a smaller --chunk-size asks for commits that often, and a dry run writes nothing)."""
-    if ctx.store.dialect != "sqlite" or options.dry_run or options.chunk < CHUNK:
+    chunks come (a smaller --chunk-size asks for commits that often, and a dry run writes nothing). A file
+    database only: each thread has a database of its own in memory."""
+    if ctx.store.dialect != "sqlite" or ctx.store.path is None or options.dry_run or options.chunk < CHUNK:
         return False
     with ctx.store.read() as session:
         held = (
