@@ -20,9 +20,10 @@ from sqlalchemy.exc import OperationalError
 from tests.conftest import Clock
 from tests.importer.sample_file import write_contacts
 from triage_tui.domain.codes import Role, Team
-from triage_tui.domain.errors import StoreUnavailable
+from triage_tui.domain.errors import InvalidInput, StoreUnavailable
 from triage_tui.importer import run
 from triage_tui.importer.run import ImportOptions, run_import
+from triage_tui.importer.source import FIELD_LIMIT
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.find import find_cases
 from triage_tui.services.integrity import verify_chain
@@ -121,6 +122,21 @@ def test_a_bad_last_row_stops_a_bulk_load_begun_and_nothing_is_written(
     assert set_aside == [1]  # it had begun
     assert scalar(desk, "SELECT count(*) FROM cases") == 0
     assert scalar(desk, "SELECT count(*) FROM events WHERE case_id IS NOT NULL") == 0
+    assert schema(desk) == before
+    whole(desk)
+
+
+def test_a_file_unreadable_after_a_bulk_load_began_writes_nothing(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int]
+) -> None:
+    before = schema(desk)
+    source = write_contacts(tmp_path / "feed.csv", 2_300)
+    with source.open("a", encoding="utf-8") as handle:  # a last cell beyond any the reader takes
+        handle.write(f"LAST-1,2025-06-01T10:00,email,Someone,{'x' * (FIELD_LIMIT + 1)}\n")
+    with pytest.raises(InvalidInput, match="not readable as CSV"):
+        run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert set_aside == [1]
+    assert scalar(desk, "SELECT count(*) FROM cases") == 0
     assert schema(desk) == before
     whole(desk)
 
