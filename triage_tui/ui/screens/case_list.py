@@ -394,7 +394,10 @@ class CaseListScreen(CaseActions):
         )
 
     def _show_detail(self, case: CaseView) -> None:
-        current = self.current_case()
+        tables = self.query(CaseTable)
+        if not tables:  # the screen's widgets are being taken down (the desk closing): nobody to show it to
+            return
+        current = tables.first().current
         if current is not None and current.id == case.id:
             self.query_one(CaseDetail).show(case, self.session.now())
             self.refresh_bindings()  # the duplicate's key is offered while the case shown has one
