@@ -229,31 +229,47 @@ def test_the_facts_fold_events_written_in_any_order_of_their_times(sqlite_url: s
     assert last_at == at(9)  # the note is not an event the report reads
 
 
-def test_a_change_between_the_two_reads_means_one_connection(
+def test_half_the_year_read_by_a_forked_copy_counts_the_same(
     ctx: ServiceContext, staff, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The year is read on two connections only when both see the same latest event; when a change lands
-    between their starts, one connection reads it all, with the same figures."""
+    """With `parallel`, the rest of the year is read by a forked copy of the process; the caller reads it
+    itself, with the same figures, when the copy saw another state of the file or failed."""
+    import os
+
     from triage_tui.reports import quick_annual
 
     path = sqlite_path(ctx.store.url)
-    if path is None:
-        pytest.skip("the direct read is SQLite's")
+    if path is None or not quick_annual._can_fork():
+        pytest.skip("the direct read is SQLite's, and a forked copy Linux's on more than one core")
     add_complaint_officers(ctx)
     Year(ctx, clock, seed=11, contacts=60).run(lambda: None)
     expected = annual(ctx, YEAR).to_json()
-    seen: list[object] = []
-    read_parts = quick_annual._read_parts
+    here = os.getpid()
+    read_here: list[int] = []
+    read_rest = quick_annual._Year.read_rest
 
-    def spy(connection, second, start, end):
-        seen.append(second)
-        return read_parts(connection, second, start, end)
+    def counted_rest(self, connection):
+        if os.getpid() == here:  # what the copy does is not seen here
+            read_here.append(1)
+        return read_rest(self, connection)
 
-    monkeypatch.setattr(quick_annual, "_read_parts", spy)
+    monkeypatch.setattr(quick_annual._Year, "read_rest", counted_rest)
+    assert annual_from_sqlite(path, ctx.policy, YEAR, parallel=True).to_json() == expected
+    assert read_here == []  # the copy read it
     assert annual_from_sqlite(path, ctx.policy, YEAR).to_json() == expected
-    assert seen[-1] is not None  # the same state: two connections
+    assert read_here == [1]  # not parallel: read here
+
     begin = quick_annual._begin
-    calls = iter(range(100))
-    monkeypatch.setattr(quick_annual, "_begin", lambda c, d: begin(c, d) + next(calls))  # each sees a later state
-    assert annual_from_sqlite(path, ctx.policy, YEAR).to_json() == expected
-    assert seen[-1] is None
+    monkeypatch.setattr(quick_annual, "_begin", lambda c, d: begin(c, d) + (0 if os.getpid() == here else 1))
+    assert annual_from_sqlite(path, ctx.policy, YEAR, parallel=True).to_json() == expected
+    assert read_here == [1, 1]  # the copy saw another state: read here again
+    monkeypatch.setattr(quick_annual, "_begin", begin)
+
+    def failing_rest(self, connection):
+        if os.getpid() != here:
+            raise sqlite3.OperationalError("disk I/O error")
+        return counted_rest(self, connection)
+
+    monkeypatch.setattr(quick_annual._Year, "read_rest", failing_rest)
+    assert annual_from_sqlite(path, ctx.policy, YEAR, parallel=True).to_json() == expected
+    assert read_here == [1, 1, 1]  # the copy failed: read here

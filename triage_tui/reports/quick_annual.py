@@ -19,8 +19,11 @@ A test holds this and the services' way equal on generated years holding every k
 from __future__ import annotations
 
 import json
+import marshal
+import os
 import sqlite3
-import threading
+import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -339,7 +342,8 @@ def quick_annual(db: str | None, year: int | None) -> AnnualReport | None:
     # The policy and bank holidays as open_context finds them.
     use_holiday_cache(cache_dir())
     policy = load_policy(policy_path())
-    return annual_from_sqlite(path, policy, year if year is not None else year_at(now(), policy))
+    # The command runs no other thread: it may read half the year in a forked copy of itself.
+    return annual_from_sqlite(path, policy, year if year is not None else year_at(now(), policy), parallel=True)
 
 
 def now() -> datetime:
@@ -347,8 +351,7 @@ def now() -> datetime:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    # Used by the thread that opens it, then by one other (_read_parts), never by two at once.
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5, check_same_thread=False)
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
     # Read through a memory map: the year's events are scattered over the file, and copying each page read
     # into SQLite's small cache cost a third of the time.
     connection.execute("PRAGMA mmap_size = 1073741824")
@@ -370,66 +373,96 @@ def received_params(window: dict[str, Any], low: datetime, high: datetime) -> di
     return {**window, "low": first, "high": last, "low_month": first[:7], "high_month": last[:7]}
 
 
-def _read_parts(
-    connection: sqlite3.Connection, second: sqlite3.Connection | None, start: datetime, end: datetime
-) -> tuple[int, list[tuple[Any, ...]]]:
-    """The year's contacts, and the rows of PER_CASE's parts. With a `second` connection at the same state, the
-    earlier years' cases and the later receipts are read on it in a thread, beside the rest: SQLite runs one
-    statement on one core, and lets go of Python's lock while it runs."""
-    window = {"start": sqlite_time(start), "end": sqlite_time(end)}
-    (contacts,) = connection.execute(
-        "SELECT count(*) FROM cases WHERE received_at >= :start AND received_at <= :end", window
-    ).fetchone()
-    high = end + timedelta(microseconds=1)
-    # The second connection also finds the earlier years' cases, so it takes the smaller share of the receipts.
-    middle = start + (end - start) * 0.6 if second is not None else high
-    later: list[tuple[Any, ...]] = []
-    failed: list[BaseException] = []
-    thread = None
-    if second is not None:
-        half = received_params(window, middle, high)
+class _Year:
+    """The year's window and the queries over it, in parts: the cases received up to a moment of the year, and
+    the rest (those received from then on, and the earlier years' cases that count in it)."""
 
-        def read_later() -> None:
-            try:
-                later.extend(second.execute(PER_EARLIER, window).fetchall())
-                later.extend(second.execute(PER_RECEIVED, half).fetchall())
-            except BaseException as exc:  # raised again below, in the caller's thread
-                failed.append(exc)
+    def __init__(self, start: datetime, end: datetime, middle: datetime) -> None:
+        self.window = {"start": sqlite_time(start), "end": sqlite_time(end)}
+        self.first = received_params(self.window, start, middle)
+        self.rest = received_params(self.window, middle, end + timedelta(microseconds=1))
 
-        thread = threading.Thread(target=read_later, name="annual-later-receipts")
-        thread.start()
-    try:
-        rows = connection.execute(PER_RECEIVED, received_params(window, start, middle)).fetchall()
-        if second is None:
-            rows += connection.execute(PER_EARLIER, window).fetchall()
-    finally:
-        if thread is not None:
-            thread.join()
-    if failed:
-        raise failed[0]
-    return contacts, rows + later
+    def contacts(self, connection: sqlite3.Connection) -> int:
+        sql = "SELECT count(*) FROM cases WHERE received_at >= :start AND received_at <= :end"
+        return int(connection.execute(sql, self.window).fetchone()[0])
+
+    def read_first(self, connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+        return connection.execute(PER_RECEIVED, self.first).fetchall()
+
+    def read_rest(self, connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
+        return (
+            connection.execute(PER_EARLIER, self.window).fetchall()
+            + connection.execute(PER_RECEIVED, self.rest).fetchall()
+        )
 
 
-def annual_from_sqlite(path: Path, policy: Policy, year: int) -> AnnualReport:
+def annual_from_sqlite(path: Path, policy: Policy, year: int, *, parallel: bool = False) -> AnnualReport:
+    """The annual report read from the file. `parallel`: the rest of the year is read by a forked copy of this
+    process on a core of its own (see _forked); only a caller that runs no other thread may ask for it."""
     from triage_tui.reports.annual import year_bounds
 
     start, end = year_bounds(year)
     tally = Tally(policy, start, end)
     deadlines = _Deadlines(policy)
+    split = parallel and _can_fork()
+    # The forked copy also finds the earlier years' cases, so it takes the smaller share of the receipts.
+    parts = _Year(start, end, start + (end - start) * 0.6 if split else end + timedelta(microseconds=1))
+    rest = _forked(path, deadlines, parts) if split else None
     connection = _connect(path)
-    second: sqlite3.Connection | None = None
     try:
         state = _begin(connection, deadlines)
-        second = _connect(path)
-        if _begin(second, deadlines) != state:  # a change landed between the two: read on one connection
-            second.close()
-            second = None
-        contacts, rows = _read_parts(connection, second, start, end)
+        contacts = parts.contacts(connection)
+        rows = parts.read_first(connection)
+        answer = rest() if rest is not None else None
+        if answer is None or answer[0] != state:  # no copy, or it saw another state of the file: read it here
+            rows += parts.read_rest(connection)
+        else:
+            rows += answer[1]
         return _count(connection, tally, year, end, contacts, rows)
     finally:
         connection.close()
-        if second is not None:
-            second.close()
+
+
+def _can_fork() -> bool:
+    # Linux alone: elsewhere a forked copy of a process is not safe to go on with (macOS) or cannot be had.
+    return sys.platform == "linux" and hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
+def _forked(path: Path, deadlines: _Deadlines, parts: _Year) -> Callable[[], tuple[int, list[Any]] | None]:
+    """Read the rest of the year in a forked copy of this process, beside this one's reading of the first part;
+    the returned call waits for its answer: the state of the file it read, and its rows (None: it failed).
+
+    SQLite runs a statement on one core. Two threads would not do: the deadlines are worked out in Python for
+    each response, and the two threads would take turns at Python's lock for each one. The copy opens its own
+    connection (none is carried across the fork), writes its answer to a pipe and leaves at once."""
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: whatever happens, it leaves here, and runs none of the caller's code after
+        try:
+            os.close(readable)
+            try:
+                connection = _connect(path)
+                state = _begin(connection, deadlines)
+                payload = marshal.dumps((state, parts.read_rest(connection)))
+            except BaseException:  # told by an empty answer; the caller reads the rest itself
+                payload = b""
+            with os.fdopen(writable, "wb") as out:
+                out.write(payload)
+        finally:
+            os._exit(0)
+    os.close(writable)
+
+    def answer() -> tuple[int, list[Any]] | None:
+        with os.fdopen(readable, "rb") as answered:
+            payload = answered.read()
+        os.waitpid(pid, 0)
+        try:
+            state, rows = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):  # nothing, or cut short: the copy failed or was stopped
+            return None
+        return int(state), list(rows)
+
+    return answer
 
 
 def _count(
