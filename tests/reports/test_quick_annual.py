@@ -273,3 +273,17 @@ def test_half_the_year_read_by_a_forked_copy_counts_the_same(
     monkeypatch.setattr(quick_annual._Year, "read_rest", failing_rest)
     assert annual_from_sqlite(path, ctx.policy, YEAR, parallel=True).to_json() == expected
     assert read_here == [1, 1, 1]  # the copy failed: read here
+    monkeypatch.setattr(quick_annual._Year, "read_rest", counted_rest)
+
+    # Another thread running: no copy is forked (it might wait forever on a lock that thread held); read here.
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert annual_from_sqlite(path, ctx.policy, YEAR, parallel=True).to_json() == expected
+    finally:
+        release.set()
+        other.join()
+    assert read_here == [1, 1, 1, 1]

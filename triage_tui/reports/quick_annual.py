@@ -23,6 +23,7 @@ import marshal
 import os
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -424,8 +425,11 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int, *, parallel: bool 
 
 
 def _can_fork() -> bool:
-    # Linux alone: elsewhere a forked copy of a process is not safe to go on with (macOS) or cannot be had.
-    return sys.platform == "linux" and hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+    # Linux alone: elsewhere a forked copy of a process is not safe to go on with (macOS) or cannot be had. And
+    # only from a process running no other thread, which might hold a lock the copy would then wait on forever.
+    return (
+        sys.platform == "linux" and hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    )
 
 
 def _forked(path: Path, deadlines: _Deadlines, parts: _Year) -> Callable[[], tuple[int, list[Any]] | None]:
