@@ -34,7 +34,7 @@ from triage_tui.domain.codes import CaseType, Outcome
 from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.policy import FROM_ACK, FROM_START, Policy, load_policy
 from triage_tui.reports.annual import OUTCOMES, AnnualReport, Tally
-from triage_tui.reports.stages import COUNTED, STAGE_ACTIONS, StageRecord, replay
+from triage_tui.reports.stages import STAGE_ACTIONS, StageRecord, replay
 from triage_tui.store.quick import sqlite_time
 
 # Any of these by the year's end makes a case's history one to replay (a later stage, a response taken back,
@@ -171,9 +171,11 @@ PER_RECEIVED = (
     .replace("{order}", "f.received_month, ")
     .replace("{grouped}", "f.received_at, f.case_id")
 )
-EARLIER = f"""(
-    SELECT DISTINCT f.case_id AS id FROM events e CROSS JOIN case_facts f ON f.case_id = e.case_id
-    WHERE e.at >= :start AND e.at <= :end AND e.action IN ({_quoted(COUNTED)}) AND f.received_at < :start
+# Those received before the year that changed in it or since, by the time of their latest change (the index
+# ix_case_facts_changed): every case with a response, a later stage or an enquiry in the year is among them, and
+# those that are not count nothing in it (their replay, too, counts only what happened in the year).
+EARLIER = """(
+    SELECT f.case_id AS id FROM case_facts f WHERE f.last_at >= :start AND f.received_at < :start
 )"""
 # Found once, for both ways of reading their facts.
 PER_EARLIER = (
