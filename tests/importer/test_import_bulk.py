@@ -210,3 +210,26 @@ def test_a_large_database_a_dry_run_or_a_small_file_is_written_chunk_by_chunk(
     assert result.imported == 1_200 - (CHUNK - 1)  # the rows of few.csv have the same references
     assert set_aside == []
     whole(desk)
+
+
+def test_a_history_file_loads_fewer_rows_in_bulk(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A history row brings its whole lifecycle: a history file's bulk share is BULK_HISTORY_ROWS, so the
+    import's memory does not grow with the file; the rest goes chunk by chunk, every row stored once."""
+    from tests.bench.scale_file import write_history
+
+    monkeypatch.setattr(run, "BULK_HISTORY_ROWS", 1_000)
+    handed: list[int] = []
+    put = run._BulkLoad.put
+
+    def counted(self: run._BulkLoad, chunk: list[run.Spooled]) -> None:
+        handed.append(len(chunk))
+        put(self, chunk)
+
+    monkeypatch.setattr(run._BulkLoad, "put", counted)
+    source = write_history(tmp_path / "history.csv", 2_300, 100, years=1, now=desk.now(), seed=3)
+    result = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK, create_officers=True))
+    assert (result.imported, result.rejected) == (2_300, 0)
+    assert set_aside == [1] and sum(handed) == 1_000  # two chunks of 500 in bulk, the rest chunk by chunk
+    whole(desk)
