@@ -5,14 +5,18 @@ duplicate chains and circles are followed across them, the rejects file keeps th
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Engine, event, text
 
+from tests.bench.scale_file import write_history
 from tests.importer.hostile_files import csv_bytes
-from tests.importer.test_hostile_import import cli, duplicate, row, write
+from tests.importer.test_hostile_import import NOW, cli, duplicate, row, write
 from triage_tui.domain.codes import Role, Team
 from triage_tui.importer import run
 from triage_tui.services.context import open_context
@@ -107,3 +111,50 @@ def test_statements_of_any_size_store_the_same_cases(tmp_path: Path, monkeypatch
     monkeypatch.setattr(bulk, "SQLITE_VALUES_PER_INSERT", 60)
     assert cases_after_import(tmp_path / "small") == whole
     assert len(whole) > 10 and any(None in row for row in whole)
+
+
+@given(rows=st.integers(min_value=0, max_value=100_000), most=st.integers(min_value=1, max_value=30_000))
+def test_statement_sizes_are_few_lengths_whatever_the_count(rows: int, most: int) -> None:
+    sizes = bulk.statement_sizes(rows, most)
+    assert sum(sizes) == rows
+    assert all(0 < size <= most for size in sizes)
+    rest = [size for size in sizes if size != most]
+    assert all(size & (size - 1) == 0 for size in rest), "what is left goes as powers of two"
+    assert len(rest) == len(set(rest)), "at most one statement of each"
+
+
+def test_an_import_prepares_statements_of_few_lengths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sqlite3 keeps every statement it prepares: were each chunk's last INSERT as long as its rows, every chunk
+    of a history file (its events vary in number) would add statements of new lengths, and memory grow with the
+    file. Each INSERT's rows are the most a statement holds or a power of two."""
+    monkeypatch.setattr(bulk, "SQLITE_VALUES_PER_INSERT", 90)
+    lengths: dict[str, set[int]] = {}
+    cases: set[tuple[int, int]] = set()  # (columns, rows): a case's statement names only the columns it fills
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.startswith("INSERT INTO") and ") VALUES (" in statement:
+            table = statement.split()[2]
+            lengths.setdefault(table, set()).add(statement.count("), (") + 1)
+            if table == "cases":
+                cases.add((statement.split(") VALUES")[0].count(",") + 1, statement.count("), (") + 1))
+
+    ctx = open_context(str(tmp_path / "desk.sqlite"))
+    source = write_history(tmp_path / "history.csv", 300, 30, years=2, now=NOW - timedelta(minutes=10), seed=3)
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        add_officer(ctx, "boss", "boss", "Helen Morgan", Role.SUPERVISOR, Team.COMPLAINTS)
+        result = cli(ctx, "import", str(source), "--create-officers", "--chunk-size", "7")
+        assert result.exit_code == 0, result.output
+        with ctx.store.read() as session:
+            assert session.connection().execute(text("SELECT count(*) FROM cases")).scalar_one() == 300
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+        ctx.store.dispose()
+    assert {"cases", "events", "case_states"} <= lengths.keys()
+    for table in ("events", "case_states"):
+        most = 90 // len((bulk.EVENT_FIELDS + bulk.CHAIN_FIELDS) if table == "events" else bulk.STATE_FIELDS)
+        assert max(lengths[table]) == most, table  # history rows' events fill whole statements too
+        assert all(n == most or n & (n - 1) == 0 for n in lengths[table]), (table, sorted(lengths[table]))
+    # Its length is the most a statement of its first rows' columns holds (they may name more), or a power of two.
+    most = {90 // width for width in range(1, len(bulk.CASE_FIELDS) + 1)}
+    assert all(n & (n - 1) == 0 or (n in most and n <= 90 // columns) for columns, n in cases), sorted(cases)
