@@ -162,15 +162,23 @@ def write_history(
     return path
 
 
-PEAK_SCRIPT = """
+# The peak memory of an import, printed in MB by the process that ran it: its own peak (VmHWM: ru_maxrss of
+# the process would include its parent's, inherited at fork) added to the largest of its children's (a bulk
+# load's writer is a forked copy of it). The sum counts twice the pages the two share: an upper bound.
+PEAK = (
+    "import resource\n"
+    "own = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+    "print((own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)\n"
+)
+
+PEAK_SCRIPT = f"""
 import sys
 from triage_tui.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit as exc:
     assert exc.code in (0, None), exc.code
-print(next(int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM:')))
-"""
+{PEAK}"""
 
 
 def build(db: Path, cases: int, open_cases: int, *, years: float, seed: int = 1) -> dict[str, float]:

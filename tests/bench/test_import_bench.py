@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from tests.bench.figures import record
-from tests.bench.scale_file import write_history
+from tests.bench.scale_file import PEAK, write_history
 from tests.importer.sample_file import write_contacts
 
 HERE = Path(__file__).resolve().parent
@@ -42,8 +42,7 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> float:
 
 
 def peak_rss_mb(source: Path, db: Path) -> float:
-    """Peak memory of one import, measured inside its own process (VmHWM: ru_maxrss would include the
-    parent's peak, inherited at fork)."""
+    """Peak memory of one import, measured inside its own process (see PEAK: its own and its writer's)."""
     script = (
         "import sys\n"
         "from triage_tui.cli import main\n"
@@ -51,7 +50,7 @@ def peak_rss_mb(source: Path, db: Path) -> float:
         f"    main(['import', {str(source)!r}, '--db', {str(db)!r}, '--as', 'boss'])\n"
         "except SystemExit as exc:\n"
         "    assert exc.code in (0, None), exc.code\n"
-        "print(next(int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM:')))\n"
+        f"{PEAK}"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])

@@ -1,6 +1,7 @@
-"""A large import into a small SQLite database: one transaction, written by a thread beside pass one, with the
-indexes and the search set aside and made again before the commit (importer/run.py _BulkLoad). Whatever ends
-it, the database is left either as it was or with every row, its indexes, search, audit chain and tally whole.
+"""A large import into a small SQLite database: one transaction, written beside pass one by a forked copy of the
+command or by a thread, with the indexes and the search set aside and made again before the commit
+(importer/run.py _BulkLoad). Whatever ends it, the database is left either as it was or with every row, its
+indexes, search, audit chain and tally whole. Every test runs with each writer.
 
 The chunk is made small here (500 rows) so that a file of a few thousand rows takes the same path as a real
 one of 100,000."""
@@ -8,8 +9,10 @@ one of 100,000."""
 from __future__ import annotations
 
 import csv
+import os
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pendulum
@@ -26,6 +29,7 @@ from triage_tui.importer.run import ImportOptions, run_import
 from triage_tui.importer.source import FIELD_LIMIT
 from triage_tui.services.context import ServiceContext
 from triage_tui.services.find import find_cases
+from triage_tui.services.forking import can_fork
 from triage_tui.services.integrity import verify_chain
 from triage_tui.services.officers import add_officer
 from triage_tui.store import bulk
@@ -34,8 +38,19 @@ from triage_tui.store.engine import Store
 CHUNK = 500
 
 
+@pytest.fixture(params=["forked", "thread"])
+def writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The bulk load's writer: a forked copy of the process (where it can be had), or a thread."""
+    if request.param == "forked":
+        if not can_fork():
+            pytest.skip("a forked copy is to be had only on Linux, with more than one core, from one thread")
+    else:
+        monkeypatch.setattr(run, "can_fork", lambda: False)
+    return str(request.param)
+
+
 @pytest.fixture
-def desk(sqlite_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceContext]:
+def desk(sqlite_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, writer: str) -> Iterator[ServiceContext]:
     from triage_tui.domain.policy import DEFAULT_POLICY
 
     monkeypatch.setattr(run, "CHUNK", CHUNK)
@@ -49,15 +64,15 @@ def desk(sqlite_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 @pytest.fixture
 def set_aside(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many times a bulk load set the indexes aside (each call appends 1)."""
+    """How many bulk loads began (each appends 1): counted where the import runs, whichever writer it starts."""
     calls: list[int] = []
-    original = bulk.set_aside
+    original = run._BulkLoad.start
 
-    def counted(session):  # type: ignore[no-untyped-def]
+    def counted(*args):  # type: ignore[no-untyped-def]
         calls.append(1)
-        return original(session)
+        return original(*args)
 
-    monkeypatch.setattr(bulk, "set_aside", counted)
+    monkeypatch.setattr(run._BulkLoad, "start", staticmethod(counted))
     return calls
 
 
@@ -145,7 +160,7 @@ def test_a_database_failing_under_a_bulk_load_keeps_nothing_of_it(
     desk: ServiceContext, tmp_path: Path, set_aside: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = schema(desk)
-    written: list[int] = []
+    written: list[int] = []  # in the writer's own process, where it is a forked copy
     original = bulk.add_to_search
 
     def failing(session, aside):  # type: ignore[no-untyped-def]
@@ -158,7 +173,7 @@ def test_a_database_failing_under_a_bulk_load_keeps_nothing_of_it(
     source = write_contacts(tmp_path / "feed.csv", 2_300)
     with pytest.raises(StoreUnavailable, match="disk is full; nothing was written"):
         run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
-    assert set_aside == [1] and len(written) == 3
+    assert set_aside == [1]
     assert scalar(desk, "SELECT count(*) FROM cases") == 0
     assert schema(desk) == before
     whole(desk)
@@ -223,13 +238,48 @@ def test_a_history_file_loads_fewer_rows_in_bulk(
     handed: list[int] = []
     put = run._BulkLoad.put
 
-    def counted(self: run._BulkLoad, chunk: list[run.Spooled]) -> None:
+    def counted(self: run._BulkLoad, chunk: list[run.Spooled], where: tuple[int, int]) -> None:
         handed.append(len(chunk))
-        put(self, chunk)
+        put(self, chunk, where)
 
     monkeypatch.setattr(run._BulkLoad, "put", counted)
     source = write_history(tmp_path / "history.csv", 2_300, 100, years=1, now=desk.now(), seed=3)
     result = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK, create_officers=True))
     assert (result.imported, result.rejected) == (2_300, 0)
     assert set_aside == [1] and sum(handed) == 1_000  # two chunks of 500 in bulk, the rest chunk by chunk
+    whole(desk)
+
+
+def test_a_writer_that_dies_keeps_nothing_and_the_import_says_so(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int], monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    """The forked copy killed in the middle of the load: the command stops with one line, and the database
+    is as it was (the copy's transaction never committed)."""
+    if writer != "forked":
+        pytest.skip("a thread cannot be killed apart from its process")
+    before = schema(desk)
+    original = run._load
+
+    def dying(store, actor, now, loaded, lifecycle, next_item: Callable[[], object]):  # type: ignore[no-untyped-def]
+        taken: list[object] = []
+
+        def counted() -> object:
+            taken.append(next_item())
+            if len(taken) == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return taken[-1]
+
+        return original(store, actor, now, loaded, lifecycle, counted)
+
+    monkeypatch.setattr(run, "_load", dying)
+    source = write_contacts(tmp_path / "feed.csv", 2_300)
+    with pytest.raises(StoreUnavailable, match="stopped before it could say what it wrote: nothing of it is kept"):
+        run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert set_aside == [1]
+    assert scalar(desk, "SELECT count(*) FROM cases") == 0
+    assert schema(desk) == before
+    whole(desk)
+    monkeypatch.setattr(run, "_load", original)
+    again = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))  # the same run again stores it all
+    assert (again.imported, again.duplicates) == (2_300, 0)
     whole(desk)

@@ -237,9 +237,10 @@ def test_half_the_year_read_by_a_forked_copy_counts_the_same(
     import os
 
     from triage_tui.reports import quick_annual
+    from triage_tui.services.forking import can_fork
 
     path = sqlite_path(ctx.store.url)
-    if path is None or not quick_annual._can_fork():
+    if path is None or not can_fork():
         pytest.skip("the direct read is SQLite's, and a forked copy Linux's on more than one core")
     add_complaint_officers(ctx)
     Year(ctx, clock, seed=11, contacts=60).run(lambda: None)

@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import gc
 import marshal
+import os
 import pickle
 import queue
+import signal
 import sys
 import tempfile
 import threading
@@ -47,16 +50,20 @@ from triage_tui.importer.rows import LIFECYCLE_COLUMNS, ImportRow, RowChecker
 from triage_tui.importer.scratch import Scratch
 from triage_tui.importer.source import PROBLEMS, Cell, read_rows
 from triage_tui.services.context import ServiceContext
+from triage_tui.services.forking import can_fork
 from triage_tui.services.history import HistoryWriter, Prepared, add_officers, stored_cases, write_prepared
 from triage_tui.services.officers import require_officer
 from triage_tui.services.outfiles import check_target, database_files, new_file, same_file
 from triage_tui.store import bulk, queries
+from triage_tui.store.engine import Store
 from triage_tui.store.tables import Event
 
 CHUNK = 10_000
 # A load into a database holding fewer cases than this is written in one transaction with its indexes built
-# once at the end (see _BulkLoad); at most BULK_ROWS rows are written that way, the rest chunk by chunk.
+# once at the end (see _BulkLoad); at most BULK_ROWS rows are written that way, the rest chunk by chunk. It
+# begins once LEAD rows are found good: a file with fewer is written chunk by chunk.
 BULK_BELOW = 50_000
+LEAD = 2_000
 BULK_ROWS = 200_000
 # A history row brings its whole lifecycle (five or so events, its states), and a bulk load's memory grows with
 # what its one transaction holds (about 1.3 KB a history row, against 0.4 KB a new contact): a history file
@@ -158,12 +165,18 @@ def run_import(
             for load in loads:
                 load.abandon()
 
-        def hand(chunk: list[Spooled], index: int) -> None:
-            """Each chunk as pass one spools it: the first decides whether the import loads in bulk."""
-            if index == 0 and len(chunk) >= options.chunk and _loads_in_bulk(ctx, options):
-                loads.append(_BulkLoad(ctx, actor, now, known))
-            if loads and index < (BULK_HISTORY_ROWS if checker.lifecycle else BULK_ROWS) // options.chunk:
-                loads[0].put(chunk)
+        # A large file into a small database loads in bulk (see _BulkLoad): its first chunk is then a short one,
+        # so that the writing begins as soon as LEAD rows are found good.
+        bulk_limit = (BULK_HISTORY_ROWS if checker.lifecycle else BULK_ROWS) if _loads_in_bulk(ctx, options) else 0
+        first_chunk = min(options.chunk, LEAD) if bulk_limit else options.chunk
+
+        def hand(chunk: list[Spooled], index: int, where: tuple[int, int]) -> None:
+            """Each chunk as pass one spools it (at `where`): a full first one begins a bulk load, which takes
+            chunks until it holds bulk_limit rows."""
+            if index == 0 and bulk_limit and len(chunk) >= first_chunk:
+                loads.append(_BulkLoad.start(ctx, actor, now, known, checker.lifecycle, spool))
+            if loads and loads[0].put_rows < bulk_limit:
+                loads[0].put(chunk, where)
 
         checked = _check_all(
             ctx,
@@ -179,6 +192,7 @@ def run_import(
             now,
             progress,
             hand,
+            first_chunk,
         )
         scratch.close()  # what it held is settled: give back its disk now, not after the writing
         result.errors.sort()
@@ -233,9 +247,9 @@ def run_import(
 
 
 def _loads_in_bulk(ctx: ServiceContext, options: ImportOptions) -> bool:
-    """A file of at least a chunk into a SQLite database of fewer than BULK_BELOW cases, as the import's
+    """Whether a file may load in bulk: into a SQLite database of fewer than BULK_BELOW cases, as the import's
     chunks come (a smaller --chunk-size asks for commits that often, and a dry run writes nothing). A file
-    database only: each thread has a database of its own in memory."""
+    database only: each connection has a database of its own in memory."""
     if ctx.store.dialect != "sqlite" or ctx.store.path is None or options.dry_run or options.chunk < CHUNK:
         return False
     with ctx.store.read() as session:
@@ -253,28 +267,106 @@ class _Verdict:
     record: ImportResult | None  # commit and record the import with the load's rows: it holds the last chunk
 
 
+@dataclass
+class _Loaded:
+    """What a bulk load wrote, as its writer counts it."""
+
+    known: dict[str, int]  # officers' ids by lower-cased username, those the load added among them
+    added: dict[str, int] = field(default_factory=dict)
+    created: set[str] = field(default_factory=set)
+    rows: int = 0  # rows written (each a case stored or a duplicate skipped)
+    imported: int = 0
+    duplicates: int = 0
+
+
+def _load(
+    store: Any, actor: str, now: datetime, loaded: _Loaded, lifecycle: bool, next_item: Callable[[], Any]
+) -> None:
+    """A bulk load's one transaction: each chunk `next_item` gives written, until it gives a verdict; then
+    committed (with the import's own event, and every index and trigger set aside made again) or rolled back
+    (_RollBack). `lifecycle`: the file has lifecycle columns, so its events may be ones case_facts keeps."""
+    with store.write() as session:
+        aside = bulk.set_aside(session, facts=lifecycle)
+        while not isinstance(item := next_item(), _Verdict):
+            imported, duplicates, added = _write_rows(store.dialect, session, actor, now, item, loaded.known, aside)
+            loaded.known.update(added)
+            loaded.added.update(added)
+            loaded.created.update(_names(item, added))
+            loaded.imported += imported
+            loaded.duplicates += duplicates
+            loaded.rows += len(item)
+            bulk.add_to_search(session, aside)
+        if not item.commit:
+            raise _RollBack
+        if item.record is not None:
+            _record_run(session, actor, item.record, now, loaded.imported, loaded.duplicates)
+        bulk.put_back(session, aside)
+
+
 class _BulkLoad:
     """The first chunks of a large import into a small SQLite database, written while pass one still checks the
     rest, in one transaction committed only once pass one has found the file good.
 
     Two things make it quicker than chunk after chunk. The indexes and the search are built once, after the rows
-    (bulk.set_aside / put_back), not kept up to date row by row. And the writing runs in a thread of its own,
-    beside pass one: sqlite3 lets go of the interpreter while a statement runs, so on two cores SQLite's work
-    and pass one's checking go on at the same time. The thread has its own connection and session; chunks reach
-    it through a queue of at most two, so memory stays bounded.
+    (bulk.set_aside / put_back), not kept up to date row by row. And the writing runs beside pass one, on a core
+    of its own: in a forked copy of this process where it can be (see _ForkedWriter), else in a thread
+    (_ThreadWriter), where it takes turns with pass one at Python's lock.
 
     One transaction, so a kill or a failure keeps none of it and a run again stores every row once. Desks wait
     for the write lock meanwhile (up to their lock wait), as they would for any import's chunk: which is why it
     is only for a small database, and at most BULK_ROWS rows; the rest of the file goes chunk by chunk."""
 
-    def __init__(self, ctx: ServiceContext, actor: str, now: datetime, officers: dict[str, int]) -> None:
-        self.ctx, self.actor, self.now = ctx, actor, now
-        self.known = dict(officers)
-        self.added: dict[str, int] = {}
-        self.created: set[str] = set()
+    def __init__(self, writer: _ThreadWriter | _ForkedWriter) -> None:
+        self.writer = writer
         self.handed = 0  # chunks put
-        self.rows = 0  # rows written (each a case stored or a duplicate skipped)
-        self.imported = self.duplicates = 0
+        self.put_rows = 0  # rows in them
+        self.loaded = _Loaded({})
+
+    @staticmethod
+    def start(
+        ctx: ServiceContext, actor: str, now: datetime, officers: dict[str, int], lifecycle: bool, spool: IO[bytes]
+    ) -> _BulkLoad:
+        if can_fork():
+            return _BulkLoad(_ForkedWriter(ctx, actor, now, dict(officers), lifecycle, spool))
+        return _BulkLoad(_ThreadWriter(ctx, actor, now, dict(officers), lifecycle))
+
+    @property
+    def rows(self) -> int:
+        return self.loaded.rows
+
+    @property
+    def added(self) -> dict[str, int]:
+        return self.loaded.added
+
+    @property
+    def created(self) -> set[str]:
+        return self.loaded.created
+
+    def put(self, chunk: list[Spooled], where: tuple[int, int]) -> None:
+        """A chunk pass one has spooled, at `where` (offset, size) in the spool."""
+        self.writer.put(chunk, where)
+        self.handed += 1
+        self.put_rows += len(chunk)
+
+    def commit(self, record: ImportResult | None) -> tuple[int, int]:
+        """Commit what was put (and record the import, with `record`'s counts, if given): (imported, duplicates).
+        Raises whatever stopped the writing, and then nothing of it is kept."""
+        self.loaded = self.writer.end(_Verdict(True, record))
+        return self.loaded.imported, self.loaded.duplicates
+
+    def abandon(self) -> None:
+        """Roll back whatever was written (nothing is kept); nothing once the load has ended."""
+        with contextlib.suppress(Exception):  # already failing: whatever stopped it is what the caller reports
+            self.writer.end(_Verdict(False, None))
+
+
+class _ThreadWriter:
+    """The load written by a thread of this process, with its own connection; chunks reach it through a queue of
+    at most two, so memory stays bounded. sqlite3 lets go of Python's lock while a statement runs, so SQLite's
+    work and pass one's checking overlap; the Python of each (checking, preparing statements) takes turns."""
+
+    def __init__(self, ctx: ServiceContext, actor: str, now: datetime, officers: dict[str, int], lifecycle: bool):
+        self.loaded = _Loaded(officers)
         self.error: BaseException | None = None
         self.queue: queue.Queue[list[Spooled] | _Verdict] = queue.Queue(maxsize=2)
         # Each statement done, the writer waits for the interpreter while pass one holds it: by default up to
@@ -282,62 +374,167 @@ class _BulkLoad:
         # is): 100,000 rows about 9% sooner; the usual again when it ends.
         self.switch = sys.getswitchinterval()
         sys.setswitchinterval(BULK_SWITCH_SECONDS)
-        self.thread = threading.Thread(target=self._run, name="triage-import-writer", daemon=True)
+        args = (ctx.store, actor, now, self.loaded, lifecycle, self.queue.get)
+        self.thread = threading.Thread(target=self._run, args=args, name="triage-import-writer", daemon=True)
         self.thread.start()
 
-    def put(self, chunk: list[Spooled]) -> None:
+    def put(self, chunk: list[Spooled], where: tuple[int, int]) -> None:
         self.queue.put(chunk)
-        self.handed += 1
 
-    def commit(self, record: ImportResult | None) -> tuple[int, int]:
-        """Commit what was put (and record the import, with `record`'s counts, if given): (imported, duplicates).
-        Raises whatever stopped the writing, and then nothing of it is kept."""
-        self._end(_Verdict(True, record))
-        if self.error is not None:
-            raise self.error
-        return self.imported, self.duplicates
-
-    def abandon(self) -> None:
-        """Roll back whatever was written (nothing is kept); nothing once the load has ended."""
-        self._end(_Verdict(False, None))
-
-    def _end(self, verdict: _Verdict) -> None:
+    def end(self, verdict: _Verdict) -> _Loaded:
         # The thread ends only on a verdict (after an error too: see _run), so while it lives it takes this one.
         if self.thread.is_alive():
             self.queue.put(verdict)
             self.thread.join()
         sys.setswitchinterval(self.switch)
+        if self.error is not None:
+            raise self.error
+        return self.loaded
 
-    def _run(self) -> None:
+    def _run(self, *args: Any) -> None:
         try:
-            self._write()
+            _load(*args)
         except _RollBack:
             pass
-        except BaseException as exc:  # raised to the caller by commit()
+        except BaseException as exc:  # raised to the caller by end()
             self.error = exc
             while not isinstance(self.queue.get(), _Verdict):  # the caller must never block on a full queue
                 pass
 
-    def _write(self) -> None:
-        store = self.ctx.store
-        with store.write() as session:
-            aside = bulk.set_aside(session)
-            while not isinstance(item := self.queue.get(), _Verdict):
-                imported, duplicates, added = _write_rows(
-                    store.dialect, session, self.actor, self.now, item, self.known
-                )
-                self.known.update(added)
-                self.added.update(added)
-                self.created.update(_names(item, added))
-                self.imported += imported
-                self.duplicates += duplicates
-                self.rows += len(item)
-                bulk.add_to_search(session, aside)
-            if not item.commit:
-                raise _RollBack
-            if item.record is not None:
-                _record_run(session, self.actor, item.record, self.now, self.imported, self.duplicates)
-            bulk.put_back(session, aside)
+
+class _ForkedWriter:
+    """The load written by a forked copy of this process, on a core of its own: pass one and the writing never
+    wait for each other's Python. The copy opens its own connection (none is carried across the fork) and
+    reads each chunk from the spool, where pass one has written it already; a pipe brings it where each chunk
+    is and then the verdict, and another takes back what it wrote, or what stopped it.
+
+    The copy obeys only the verdict. Should this process end without one (killed, say), its pipe closes and the
+    copy rolls back; Ctrl-C reaches both, and the copy leaves it to this process, which abandons the load. Should
+    the copy die, this process finds its pipes closed and stops the import: nothing of the load is kept."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        actor: str,
+        now: datetime,
+        officers: dict[str, int],
+        lifecycle: bool,
+        spool: IO[bytes],
+    ) -> None:
+        self.spool = spool
+        orders_in, orders_out = os.pipe()
+        answer_in, answer_out = os.pipe()
+        # What both processes hold now is left out of the cycle collector's walks until the load ends: a walk
+        # touches every object, and each page it touches is then copied for the process that touched it.
+        self.froze = gc.get_freeze_count() == 0
+        if self.froze:
+            gc.freeze()
+        pid = os.fork()
+        if pid == 0:  # the copy: whatever happens, it leaves here, and runs none of the caller's code after
+            try:
+                os.close(orders_out)
+                os.close(answer_in)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                answer = _forked_load(ctx, actor, now, officers, lifecycle, orders_in, spool.fileno())
+                with os.fdopen(answer_out, "wb") as out:
+                    out.write(answer)
+            finally:
+                os._exit(0)
+        os.close(orders_in)
+        os.close(answer_out)
+        self.pid: int | None = pid
+        self.orders, self.answers = orders_out, answer_in
+        self.gone = False  # the copy stopped taking orders: end() finds out why
+
+    def put(self, chunk: list[Spooled], where: tuple[int, int]) -> None:
+        self.spool.flush()  # the copy reads it from the file
+        self._send(("chunk", *where))
+
+    def end(self, verdict: _Verdict) -> _Loaded:
+        if self.pid is None:
+            raise StoreUnavailable("the import's writer has already ended")
+        try:
+            # What recording the import needs of the run, not every problem found in it.
+            record = None if verdict.record is None else dataclasses.replace(verdict.record, errors=[])
+            self._send(("verdict", _Verdict(verdict.commit, record)))
+            os.close(self.orders)
+            with os.fdopen(self.answers, "rb") as answers:
+                answer = answers.read()
+        finally:
+            os.waitpid(self.pid, 0)
+            self.pid = None
+            if self.froze:
+                gc.unfreeze()
+        try:
+            outcome = pickle.loads(answer)
+        except Exception:
+            raise StoreUnavailable(
+                "the import's writer stopped before it could say what it wrote: nothing of it is kept"
+            ) from None
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def _send(self, order: tuple[Any, ...]) -> None:
+        if self.gone:
+            return
+        data = pickle.dumps(order, pickle.HIGHEST_PROTOCOL)
+        message = memoryview(len(data).to_bytes(8, "little") + data)
+        try:
+            while message:
+                message = message[os.write(self.orders, message) :]
+        except OSError:  # the copy has gone: its answer (or none) says why
+            self.gone = True
+
+
+def _forked_load(
+    ctx: ServiceContext, actor: str, now: datetime, officers: dict[str, int], lifecycle: bool, orders: int, spool: int
+) -> bytes:
+    """In the forked copy: the load, its orders read from `orders` and its chunks from `spool`; the answer is
+    what it wrote (_Loaded) or what stopped it, pickled. A thread reads the next chunk while the load's
+    statements run (sqlite3 lets go of Python's lock for them): unmarshalling is a tenth of the copy's work."""
+    loaded = _Loaded(officers)
+    ahead: queue.Queue[list[Spooled] | _Verdict | BaseException] = queue.Queue(maxsize=1)
+
+    def read() -> None:
+        try:
+            with os.fdopen(orders, "rb") as pipe:
+                while True:
+                    head = pipe.read(8)
+                    if len(head) < 8:  # this process's parent ended without a verdict
+                        ahead.put(_Verdict(False, None))
+                        return
+                    order = pickle.loads(pipe.read(int.from_bytes(head, "little")))
+                    if order[0] == "verdict":
+                        ahead.put(order[1])
+                        return
+                    ahead.put(marshal.loads(os.pread(spool, order[2], order[1])))
+        except BaseException as exc:  # handed to the load, which stops with it
+            ahead.put(exc)
+
+    def next_item() -> list[Spooled] | _Verdict:
+        item = ahead.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    threading.Thread(target=read, name="triage-import-reader", daemon=True).start()
+    try:
+        store = Store(ctx.store.url, lock_wait=ctx.store.lock_wait)
+        _load(store, actor, now, loaded, lifecycle, next_item)
+    except _RollBack:
+        pass
+    except BaseException as exc:
+        return _portable(exc)
+    return pickle.dumps(loaded, pickle.HIGHEST_PROTOCOL)
+
+
+def _portable(exc: BaseException) -> bytes:
+    """An error as the forked copy sends it back: itself where it survives pickling, else what it says."""
+    try:
+        return pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return pickle.dumps(StoreUnavailable(str(exc)), pickle.HIGHEST_PROTOCOL)
 
 
 @contextlib.contextmanager
@@ -391,13 +588,15 @@ class _Spool:
     it a few bytes at a time); PostgreSQL's carry datetimes, which only pickle takes."""
 
     @staticmethod
-    def dump(dialect: str, chunk: list[Spooled], spool: IO[bytes]) -> None:
+    def dump(dialect: str, chunk: list[Spooled], spool: IO[bytes]) -> tuple[int, int]:
+        """Where the chunk's data is in the spool: (offset, size) of its marshal text on SQLite."""
         if dialect == "sqlite":
             data = marshal.dumps(chunk)
             spool.write(len(data).to_bytes(8, "little"))
             spool.write(data)
-        else:
-            pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
+            return spool.tell() - len(data), len(data)
+        pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
+        return 0, 0
 
     @staticmethod
     def skip(spool: IO[bytes]) -> None:
@@ -436,7 +635,8 @@ def _check_all(
     options: ImportOptions,
     now: datetime,
     progress: Progress | None,
-    hand: Callable[[list[Spooled], int], None],
+    hand: Callable[[list[Spooled], int, tuple[int, int]], None],
+    first_chunk: int,
 ) -> _Checked:
     """Pass one: every row checked; good rows prepared and spooled. What must be remembered of every row (its
     reference's first line, its duplicate_of) goes to the scratch file, a block of rows at a time."""
@@ -472,9 +672,8 @@ def _check_all(
                         target = history.duplicate_of
                         links.append((key, target.lower(), history.reference, target, line, cells, new_officer))
                     chunk.append(spooled)
-                    if len(chunk) >= options.chunk:
-                        _Spool.dump(ctx.store.dialect, chunk, spool)
-                        hand(chunk, checked.chunks)
+                    if len(chunk) >= (options.chunk if checked.chunks else first_chunk):
+                        hand(chunk, checked.chunks, _Spool.dump(ctx.store.dialect, chunk, spool))
                         checked.chunks += 1
                         chunk = []
             if problems:
@@ -493,8 +692,7 @@ def _check_all(
             progress("checking", result.rows, None)
     settle()
     if chunk:
-        _Spool.dump(ctx.store.dialect, chunk, spool)
-        hand(chunk, checked.chunks)
+        hand(chunk, checked.chunks, _Spool.dump(ctx.store.dialect, chunk, spool))
         checked.chunks += 1
     if scratch.has_links():
         with ctx.store.read() as session:
@@ -568,14 +766,23 @@ def _write(
 
 
 def _write_rows(
-    dialect: str, session: Any, actor: str, now: datetime, chunk: list[Spooled], officers: dict[str, int]
+    dialect: str,
+    session: Any,
+    actor: str,
+    now: datetime,
+    chunk: list[Spooled],
+    officers: dict[str, int],
+    aside: bulk.SetAside | None = None,
 ) -> tuple[int, int, dict[str, int]]:
     """A chunk's rows in the caller's transaction: skip what is stored already, add the officers its rows need,
-    insert the rest with their events. Returns (imported, duplicates, officers added by lower-cased username)."""
+    insert the rest with their events. Returns (imported, duplicates, officers added by lower-cased username).
+    `aside`: what a bulk load has set aside in this transaction."""
     added: dict[str, int] = {}
     fmt = bulk.time_formatter(dialect)
     stored = stored_cases(session, [row[3][REF] for row in chunk])
     keyless = [row[3] for row in chunk if not row[1] and row[3][REF].lower() not in stored]
+    if keyless and aside is not None:
+        bulk.put_back_received(session, aside)  # rows without a reference are looked up by their receipt
     same = {
         (fmt(received), customer, summary)
         for received, customer, summary in bulk.existing_contents(

@@ -22,8 +22,6 @@ import json
 import marshal
 import os
 import sqlite3
-import sys
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,6 +33,7 @@ from triage_tui.domain.lifecycle import Action
 from triage_tui.domain.policy import FROM_ACK, FROM_START, Policy, load_policy
 from triage_tui.reports.annual import OUTCOMES, AnnualReport, Tally
 from triage_tui.reports.stages import STAGE_ACTIONS, StageRecord, replay
+from triage_tui.services.forking import can_fork
 from triage_tui.store.quick import sqlite_time
 
 # Any of these by the year's end makes a case's history one to replay (a later stage, a response taken back,
@@ -407,7 +406,7 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int, *, parallel: bool 
     start, end = year_bounds(year)
     tally = Tally(policy, start, end)
     deadlines = _Deadlines(policy)
-    split = parallel and _can_fork()
+    split = parallel and can_fork()
     # The forked copy also finds the earlier years' cases, so it takes the smaller share of the receipts.
     parts = _Year(start, end, start + (end - start) * 0.6 if split else end + timedelta(microseconds=1))
     rest = _forked(path, deadlines, parts) if split else None
@@ -424,14 +423,6 @@ def annual_from_sqlite(path: Path, policy: Policy, year: int, *, parallel: bool 
         return _count(connection, tally, year, end, contacts, rows)
     finally:
         connection.close()
-
-
-def _can_fork() -> bool:
-    # Linux alone: elsewhere a forked copy of a process is not safe to go on with (macOS) or cannot be had. And
-    # only from a process running no other thread, which might hold a lock the copy would then wait on forever.
-    return (
-        sys.platform == "linux" and hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
-    )
 
 
 def _forked(path: Path, deadlines: _Deadlines, parts: _Year) -> Callable[[], tuple[int, list[Any]] | None]:

@@ -8,6 +8,7 @@ transaction; the new cases' ids are then read back by reference, so each case's 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from itertools import chain
@@ -209,47 +210,81 @@ def insert_stage_rows(session: Session, rows: Sequence[Sequence[Any]]) -> None:
 # The tables a load writes whose secondary indexes are set aside, and the search's trigger (migration 0006), which
 # is replaced by one INSERT ... SELECT of the new rows. Unique indexes stay: they refuse a repeated reference or a
 # forked audit chain as the rows go in, and the load's own look-ups (references, the chain's head) use them.
-# Triggers that keep facts (events_case_facts) stay, and so does the index on received_at: the load looks rows
-# without a reference up by it (existing_contents). The trigger that refuses an event replacing another
-# (migration 0003) is set aside too: it stops REPLACE INTO, which the load never runs, and its two look-ups were
-# two thirds of the events' insert; the unique index on seq still refuses a forked chain, and no other
-# connection can write while the load holds the write lock.
-KEPT_INDEXES = ("ix_cases_received_at",)
+# The index on received_at is made again as soon as a chunk holds a row without a reference (such rows are
+# looked up by it: existing_contents), and at the end otherwise. The trigger that refuses an event replacing
+# another (migration 0003) is set aside too: it stops REPLACE INTO, which the load never runs, and its two
+# look-ups were two thirds of the events' insert; the unique index on seq still refuses a forked chain, and no
+# other connection can write while the load holds the write lock. The trigger keeping case_facts (migration
+# 0012) is set aside only for a load whose events it keeps nothing of (see set_aside).
 SET_ASIDE_TABLES = ("cases", "events", "case_states")
+RECEIVED_INDEX = "ix_cases_received_at"
 SEARCH_TRIGGER = "cases_fts_insert"
+FACTS_TRIGGER = "events_case_facts"
 SET_ASIDE_TRIGGERS = (SEARCH_TRIGGER, "events_no_replace")
 SEARCH_FIELDS = "reference, customer_name, customer_email, customer_phone, summary"
+# FTS5 writes each statement's terms as a new segment, and by default merges segments once four of a size
+# have gathered: most of a load's search time went in merging what the next statements would merge again.
+# During a load they wait for eight (the search then holds a few more segments, each search reading them
+# all: about a tenth slower on 100,000 cases); the search's own setting is put back before the commit, and
+# later writes merge on from there.
+LOAD_AUTOMERGE = 8
+DEFAULT_AUTOMERGE = 4  # FTS5's, when the table has none of its own
 
 
 class SetAside:
     """The structures a bulk load dropped inside its transaction, with the SQL that makes them again."""
 
-    def __init__(self, searched_to: int, statements: list[tuple[str, str, str]]) -> None:
+    def __init__(self, searched_to: int, events_from: int, statements: list[tuple[str, str, str]]) -> None:
         self.searched_to = searched_to  # cases with a greater id are not in the search yet (see add_to_search)
+        self.events_from = events_from  # events with a greater id are the load's
         self.statements = statements  # (kind, name, sql)
+        self.automerge: int | None = None  # the search's own setting, to put back (see LOAD_AUTOMERGE)
 
     @property
     def search(self) -> bool:
         return any(name == SEARCH_TRIGGER for _, name, _ in self.statements)
 
 
-def set_aside(session: Session) -> SetAside:
+def set_aside(session: Session, *, facts: bool = True) -> SetAside:
     """Drop the cases, events and case_states tables' non-unique indexes and the triggers above, in the caller's
     write transaction. SQLite's DDL is transactional: a rollback (or a kill) leaves them as they were,
-    and other connections go on reading them from the snapshot before this transaction meanwhile."""
+    and other connections go on reading them from the snapshot before this transaction meanwhile. `facts`:
+    the load may write events case_facts keeps (a file with lifecycle columns), so its trigger stays; a file
+    of new contacts writes only intakes, which the trigger's WHEN turns away one by one (a third of the
+    events' insert)."""
     connection = session.connection()
-    marks = ", ".join("?" * len(SET_ASIDE_TABLES))
+    triggers = SET_ASIDE_TRIGGERS if facts else (*SET_ASIDE_TRIGGERS, FACTS_TRIGGER)
+    tables = ", ".join("?" * len(SET_ASIDE_TABLES))
+    names = ", ".join("?" * len(triggers))
     rows = connection.exec_driver_sql(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
-        f"(type = 'index' AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%') "
-        "OR (type = 'trigger' AND name IN (?, ?))) ORDER BY type, name",
-        (*SET_ASIDE_TABLES, *SET_ASIDE_TRIGGERS),
+        f"(type = 'index' AND tbl_name IN ({tables}) AND sql NOT LIKE 'CREATE UNIQUE%') "
+        f"OR (type = 'trigger' AND name IN ({names}))) ORDER BY type, name",
+        (*SET_ASIDE_TABLES, *triggers),
     ).fetchall()
-    statements = [(kind, name, sql) for kind, name, sql in rows if name not in KEPT_INDEXES]
+    # The facts trigger only where the load can show it kept nothing (see put_back).
+    statements = [(kind, name, sql) for kind, name, sql in rows if name != FACTS_TRIGGER or _facts_when(sql)]
     first = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM cases").scalar_one()
+    events = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM events").scalar_one()
     for kind, name, _ in statements:
         connection.exec_driver_sql(f'DROP {"INDEX" if kind == "index" else "TRIGGER"} "{name}"')
-    return SetAside(int(first), statements)
+    aside = SetAside(int(first), int(events), statements)
+    if aside.search:
+        kept = connection.exec_driver_sql("SELECT v FROM cases_fts_config WHERE k = 'automerge'").scalar()
+        aside.automerge = DEFAULT_AUTOMERGE if kept is None else int(kept)
+        _automerge(session, LOAD_AUTOMERGE)
+    return aside
+
+
+def _automerge(session: Session, segments: int) -> None:
+    session.connection().exec_driver_sql("INSERT INTO cases_fts (cases_fts, rank) VALUES ('automerge', ?)", (segments,))
+
+
+def put_back_received(session: Session, aside: SetAside) -> None:
+    """The index on received_at made again now (if it was set aside and is not back yet)."""
+    for kept in [statement for statement in aside.statements if statement[1] == RECEIVED_INDEX]:
+        session.connection().exec_driver_sql(kept[2])
+        aside.statements.remove(kept)
 
 
 def add_to_search(session: Session, aside: SetAside) -> None:
@@ -273,6 +308,24 @@ def put_back(session: Session, aside: SetAside) -> None:
     whole tables (CREATE INDEX sorts once: several times quicker than keeping the index up to date row by
     row)."""
     add_to_search(session, aside)
+    if aside.automerge is not None:
+        _automerge(session, aside.automerge)
     connection = session.connection()
-    for _, _, sql in aside.statements:
+    for _, name, sql in aside.statements:
+        if name == FACTS_TRIGGER:
+            _refuse_kept_facts(session, aside, sql)
         connection.exec_driver_sql(sql)
+
+
+def _facts_when(trigger: str) -> str | None:
+    """The facts trigger's WHEN as a condition on events' own columns, or None if it has none to be read."""
+    found = re.search(r"\bAFTER INSERT ON events\s+WHEN\s+(.+?)\s+BEGIN\b", trigger, re.DOTALL)
+    return found.group(1).replace("NEW.", "") if found else None
+
+
+def _refuse_kept_facts(session: Session, aside: SetAside, trigger: str) -> None:
+    """Stop the load (its transaction rolled back) if it wrote an event the facts trigger, set aside, would
+    have kept: the trigger's own WHEN, asked of the load's events."""
+    query = f"SELECT 1 FROM events WHERE id > ? AND ({_facts_when(trigger)}) LIMIT 1"
+    if session.connection().exec_driver_sql(query, (aside.events_from,)).first() is not None:
+        raise RuntimeError("a bulk load set case_facts' trigger aside but wrote an event it keeps")

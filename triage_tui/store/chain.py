@@ -166,21 +166,23 @@ def chain_rows(
             previous = link(previous, content)
             out.append((*row, seq, previous))
         return out
-    # The few distinct actors, actions and statuses, each encoded once.
-    encoded: dict[str | None, str] = {}
-    sha256 = hashlib.sha256
+    # The few distinct (actor, action, from, to), each encoded once; a time as SQLite's stored form (naive UTC,
+    # as bulk rows carry it) made into the chain's text without a call; hashlib's object made once and copied.
+    encoded: dict[tuple[Any, ...], str] = {}
+    empty = hashlib.sha256()
     for row in rows:
         seq += 1
         case_id, at, actor, action, source, target, details = row
-        parts = []
-        for text in (actor, action, source, target):
-            known = encoded.get(text)
-            if known is None:
-                known = encoded[text] = _CANONICAL.encode(text)
-            parts.append(known)
-        number = "null" if case_id is None else str(int(case_id))
-        content = f'[{seq},{number},"{time_text(at)}",{",".join(parts)},{details}]'
-        previous = sha256((previous + content).encode("ascii")).hexdigest()
+        middle = encoded.get((actor, action, source, target))
+        if middle is None:
+            middle = encoded[(actor, action, source, target)] = ",".join(
+                _CANONICAL.encode(text) for text in (actor, action, source, target)
+            )
+        moment = f"{at[:10]}T{at[11:]}Z" if at.__class__ is str and len(at) == 26 and at[10] == " " else time_text(at)
+        number = "null" if case_id is None else int(case_id)
+        hasher = empty.copy()
+        hasher.update(f'{previous}[{seq},{number},"{moment}",{middle},{details}]'.encode("ascii"))
+        previous = hasher.hexdigest()
         out.append((*row, seq, previous))
     return out
 
