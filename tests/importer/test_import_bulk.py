@@ -98,6 +98,18 @@ def whole(ctx: ServiceContext) -> None:
     assert fts == scalar(ctx, "SELECT count(*) FROM cases")
 
 
+def stopped_keeping_nothing(
+    desk: ServiceContext, source: Path, error: type[Exception], match: str, set_aside: list[int], before: object
+) -> None:
+    """The import of `source` stops with `error`, and the bulk load it began leaves the database as it was."""
+    with pytest.raises(error, match=match):
+        run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert set_aside == [1]
+    assert scalar(desk, "SELECT count(*) FROM cases") == 0
+    assert schema(desk) == before
+    whole(desk)
+
+
 def test_a_bulk_load_stores_everything_and_puts_every_index_back(
     desk: ServiceContext, tmp_path: Path, set_aside: list[int]
 ) -> None:
@@ -148,12 +160,7 @@ def test_a_file_unreadable_after_a_bulk_load_began_writes_nothing(
     source = write_contacts(tmp_path / "feed.csv", 2_300)
     with source.open("a", encoding="utf-8") as handle:  # a last cell beyond any the reader takes
         handle.write(f"LAST-1,2025-06-01T10:00,email,Someone,{'x' * (FIELD_LIMIT + 1)}\n")
-    with pytest.raises(InvalidInput, match="not readable as CSV"):
-        run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
-    assert set_aside == [1]
-    assert scalar(desk, "SELECT count(*) FROM cases") == 0
-    assert schema(desk) == before
-    whole(desk)
+    stopped_keeping_nothing(desk, source, InvalidInput, "not readable as CSV", set_aside, before)
 
 
 def test_a_database_failing_under_a_bulk_load_keeps_nothing_of_it(
@@ -171,12 +178,7 @@ def test_a_database_failing_under_a_bulk_load_keeps_nothing_of_it(
 
     monkeypatch.setattr(bulk, "add_to_search", failing)
     source = write_contacts(tmp_path / "feed.csv", 2_300)
-    with pytest.raises(StoreUnavailable, match="disk is full; nothing was written"):
-        run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
-    assert set_aside == [1]
-    assert scalar(desk, "SELECT count(*) FROM cases") == 0
-    assert schema(desk) == before
-    whole(desk)
+    stopped_keeping_nothing(desk, source, StoreUnavailable, "disk is full; nothing was written", set_aside, before)
 
 
 def test_rows_refused_after_pass_one_are_left_out(desk: ServiceContext, tmp_path: Path, set_aside: list[int]) -> None:
@@ -273,12 +275,8 @@ def test_a_writer_that_dies_keeps_nothing_and_the_import_says_so(
 
     monkeypatch.setattr(run, "_load", dying)
     source = write_contacts(tmp_path / "feed.csv", 2_300)
-    with pytest.raises(StoreUnavailable, match="stopped before it could say what it wrote: nothing of it is kept"):
-        run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
-    assert set_aside == [1]
-    assert scalar(desk, "SELECT count(*) FROM cases") == 0
-    assert schema(desk) == before
-    whole(desk)
+    stopped = "stopped before it could say what it wrote: nothing of it is kept"
+    stopped_keeping_nothing(desk, source, StoreUnavailable, stopped, set_aside, before)
     monkeypatch.setattr(run, "_load", original)
     again = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))  # the same run again stores it all
     assert (again.imported, again.duplicates) == (2_300, 0)

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from triage_tui.store import tally
 from triage_tui.store.chain import chain_rows
-from triage_tui.store.quick import sqlite_time
+from triage_tui.store.quick import sqlite_time, stored_time
 from triage_tui.store.tables import Case, CaseStage, Event
 
 CASES = Case.__table__  # type: ignore[attr-defined]
@@ -77,7 +77,7 @@ def parse_stored_time(value: Any) -> datetime:
     """Back from what time_formatter made (the SQLite text, or a datetime) to an aware datetime."""
     if isinstance(value, datetime):
         return value
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return stored_time(value)
 
 
 def _server_time(value: datetime | None) -> datetime | None:

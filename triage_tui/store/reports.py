@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, bindparam, case, func, select, text, type_coerce, union
 from sqlmodel import Session
 
+from triage_tui.store.quick import stored_time
 from triage_tui.store.tables import STILL, Case, CaseStage, CaseState, Event
 from triage_tui.store.types import UTCDateTime
 
@@ -172,9 +173,9 @@ def stage_events(
     if not raw:
         yield from rows
         return
-    parse = datetime.fromisoformat
+    parse = stored_time
     last: tuple[str, datetime] = ("", datetime.min)
     for case_id, received_text, at_text, action, from_status, details in rows:
         if received_text != last[0]:  # one receipt per case, on each of its rows
-            last = (received_text, parse(received_text).replace(tzinfo=UTC))
-        yield case_id, last[1], parse(at_text).replace(tzinfo=UTC), action, from_status, details
+            last = (received_text, parse(received_text))
+        yield case_id, last[1], parse(at_text), action, from_status, details
