@@ -281,3 +281,48 @@ def test_a_writer_that_dies_keeps_nothing_and_the_import_says_so(
     again = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))  # the same run again stores it all
     assert (again.imported, again.duplicates) == (2_300, 0)
     whole(desk)
+
+
+def test_rows_without_a_reference_in_a_bulk_load_are_found_again_by_their_content(
+    desk: ServiceContext, tmp_path: Path, set_aside: list[int]
+) -> None:
+    """The index on received_at, set aside with the others, is made again as soon as a chunk holds a row without
+    a reference (looked up by its receipt, customer and summary); a second run finds every row stored."""
+    before = schema(desk)
+    contacts = list(csv.reader(write_contacts(tmp_path / "feed.csv", 1_800).open(encoding="utf-8")))
+    source = tmp_path / "mixed.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(contacts[0])
+        writer.writerows(contacts[1:1_001])  # the first chunks with references
+        writer.writerows(["", *row[1:]] for row in contacts[1_001:])  # then rows without
+    first = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert (first.imported, first.duplicates) == (1_800, 0)
+    assert set_aside == [1]
+    assert schema(desk) == before
+    whole(desk)
+    again = run_import(desk, "boss", source, ImportOptions(chunk=CHUNK))
+    assert (again.imported, again.duplicates) == (0, 1_800)
+
+
+def test_a_load_that_set_the_facts_trigger_aside_refuses_an_event_it_keeps(desk: ServiceContext) -> None:
+    """A file of new contacts sets case_facts' trigger aside (its intakes are nothing the trigger keeps); should
+    such a load write an event the trigger keeps after all, it stops before the commit and keeps nothing."""
+    before = schema(desk)
+    with pytest.raises(RuntimeError, match="wrote an event it keeps"), desk.store.write() as session:
+        aside = bulk.set_aside(session, facts=False)
+        assert bulk.FACTS_TRIGGER in [name for _, name, _ in aside.statements]
+        connection = session.connection()
+        connection.exec_driver_sql(
+            "INSERT INTO cases (reference, received_at, channel, customer_name, summary, type, status, version,"
+            " created_at, updated_at) VALUES ('F-1', '2025-06-01 10:00:00.000000', 'email', 'A', 'B', 'corporate',"
+            " 'triaged', 1, '2025-06-01 10:00:00.000000', '2025-06-01 10:00:00.000000')"
+        )
+        bulk.insert_event_rows(
+            session,
+            [[1, "2025-06-01 11:00:00.000000", "boss", "classify", "new", "triaged", '{"type":"corporate"}']],
+            canonical=True,
+        )
+        bulk.put_back(session, aside)
+    assert scalar(desk, "SELECT count(*) FROM cases") == 0
+    assert schema(desk) == before
