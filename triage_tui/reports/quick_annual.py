@@ -34,7 +34,7 @@ from triage_tui.domain.policy import FROM_ACK, FROM_START, Policy, load_policy
 from triage_tui.reports.annual import OUTCOMES, AnnualReport, Tally
 from triage_tui.reports.stages import STAGE_ACTIONS, StageRecord, replay
 from triage_tui.services.forking import can_fork
-from triage_tui.store.quick import sqlite_time
+from triage_tui.store.quick import sqlite_time, stored_time
 
 # Any of these by the year's end makes a case's history one to replay (a later stage, a response taken back,
 # an extension, a panel, the ombudsman).
@@ -194,10 +194,6 @@ ORDER BY e.case_id, e.at, e.id
 """
 
 
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
 class _Deadlines:
     """Stage 1's original response deadline, as text comparable with a stored time (None: it has none).
 
@@ -327,8 +323,8 @@ class _Deadlines:
         rule = self.policy.stage_rule(kind, 1)
         if rule is not None and origin in (_RECEIVED, _ACKNOWLEDGED):  # its deadline alone, from its origin
             at = received if origin is _RECEIVED else acknowledged
-            return sqlite_time(response_due_from(_time(at), rule.respond_days, self.policy)) if at else None
-        stage = StageRecord(1, _time(received), kind, _time(acknowledged) if acknowledged else None)
+            return sqlite_time(response_due_from(stored_time(at), rule.respond_days, self.policy)) if at else None
+        stage = StageRecord(1, stored_time(received), kind, stored_time(acknowledged) if acknowledged else None)
         return sqlite_time(stage.deadlines(stage.started_at, self.policy).original_response)
 
 
@@ -508,4 +504,4 @@ def _count(
 
 def _parsed(rows: Any) -> Any:
     for case_id, received, at, action, from_status, details in rows:
-        yield case_id, _time(received), _time(at), action, from_status, details
+        yield case_id, stored_time(received), stored_time(at), action, from_status, details
