@@ -61,7 +61,9 @@ from triage_tui.store.tables import Event
 CHUNK = 10_000
 # A load into a database holding fewer cases than this is written in one transaction with its indexes built
 # once at the end (see _BulkLoad); at most BULK_ROWS rows are written that way, the rest chunk by chunk. It
-# begins once LEAD rows are found good: a file with fewer is written chunk by chunk.
+# begins once LEAD rows are found good (a file with fewer is written chunk by chunk), and its chunks then double
+# up to the import's own size: with a whole chunk's wait after the first, the writer sat idle for a tenth of
+# the load, to fall behind pass one at its end.
 BULK_BELOW = 50_000
 LEAD = 2_000
 BULK_ROWS = 200_000
@@ -165,8 +167,8 @@ def run_import(
             for load in loads:
                 load.abandon()
 
-        # A large file into a small database loads in bulk (see _BulkLoad): its first chunk is then a short one,
-        # so that the writing begins as soon as LEAD rows are found good.
+        # A large file into a small database loads in bulk (see _BulkLoad): its first chunks are then short ones,
+        # so that the writing begins as soon as LEAD rows are found good (see LEAD).
         bulk_limit = (BULK_HISTORY_ROWS if checker.lifecycle else BULK_ROWS) if _loads_in_bulk(ctx, options) else 0
         first_chunk = min(options.chunk, LEAD) if bulk_limit else options.chunk
 
@@ -639,15 +641,17 @@ def _check_all(
     first_chunk: int,
 ) -> _Checked:
     """Pass one: every row checked; good rows prepared and spooled. What must be remembered of every row (its
-    reference's first line, its duplicate_of) goes to the scratch file, a block of rows at a time."""
+    reference's first line, its duplicate_of) goes to the scratch file, a block of rows at a time. The first
+    chunk spooled holds `first_chunk` rows, and each after it twice the one before, up to options.chunk."""
     writer = HistoryWriter(ctx.store.dialect, actor, now, source)
     checked = _Checked(0, set(), 0)
     chunk: list[Spooled] = []
     block: list[tuple[int, dict[str, Cell], ImportRow | None, list[tuple[str, str]]]] = []
+    size = first_chunk
 
     def settle() -> None:
         """The block's rows against the references before them; the good ones prepared and spooled."""
-        nonlocal chunk
+        nonlocal chunk, size
         earlier = scratch.first_lines([row.history.reference.lower() for _, _, row, _ in block if row is not None])
         firsts: list[tuple[str, int]] = []
         links = []
@@ -672,10 +676,11 @@ def _check_all(
                         target = history.duplicate_of
                         links.append((key, target.lower(), history.reference, target, line, cells, new_officer))
                     chunk.append(spooled)
-                    if len(chunk) >= (options.chunk if checked.chunks else first_chunk):
+                    if len(chunk) >= size:
                         hand(chunk, checked.chunks, _Spool.dump(ctx.store.dialect, chunk, spool))
                         checked.chunks += 1
                         chunk = []
+                        size = min(options.chunk, size * 2)
             if problems:
                 _reject(line, cells, problems, result, rejects)
         scratch.remember(firsts)
