@@ -93,18 +93,16 @@ def _placeholders(session: Session, count: int) -> str:
     return ", ".join([mark] * count)
 
 
-# Bound values per INSERT statement on SQLite. The text search's triggers (migration 0006) make FTS5 write out
-# its pending terms at the end of every statement, so one statement per row, as executemany runs them, costs
-# several times the insert itself; a thousand rows or so per statement do not. Larger statements gain nothing
-# more: at 30,000 values (near SQLite's limit of 32,766) 100,000 new contacts loaded about 5% slower, and each
-# statement kept (see statement_sizes) held three times the memory (an import's writer peaked 15 MB higher).
-SQLITE_VALUES_PER_INSERT = 10_000
+# Bound values per INSERT statement on SQLite, inside its 32,766 bound parameters. The text search's triggers
+# (migration 0006) make FTS5 write out its pending terms at the end of every statement, so one statement per
+# row, as executemany runs them, costs several times the insert itself; a few thousand rows per statement do not.
+SQLITE_VALUES_PER_INSERT = 30_000
 
 
 def statement_sizes(rows: int, most: int) -> list[int]:
     """How many rows each of the statements inserting `rows` rows holds: `most` at a time, then what is left
     as powers of two. sqlite3 keeps every statement it prepares (up to 128 a connection), and a statement of
-    thousands of values is megabytes of SQLite's memory: were the rest one statement of its own length, each chunk
+    30,000 values is megabytes of SQLite's memory: were the rest one statement of its own length, each chunk
     would prepare and keep statements of new lengths, and an import's memory would grow with its file until
     the cache was full (1,000,000 history rows 429 MB against 262 MB for 100,000). This way a table is
     written by at most one statement of each of a few lengths, whatever the file."""
