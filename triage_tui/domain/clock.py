@@ -131,6 +131,16 @@ class WorkingCalendar:
         self.nth_working_day = lru_cache(maxsize=8192)(self._nth_working_day)
         self._end_of_nth = lru_cache(maxsize=16384)(self._end_of_nth_working_day)
         self.warning_before = lru_cache(maxsize=16384)(self._warning_before)
+        # For nearest_urgency: the triage hours as timedeltas where triage runs on elapsed hours (None under
+        # working hours), and whether each (type, stage) has a stage rule, as asked.
+        self.elapsed_triage: tuple[timedelta, timedelta, timedelta] | None = None
+        if policy.triage_mode != "working":
+            self.elapsed_triage = (
+                timedelta(hours=policy.triage_target_hours),
+                timedelta(hours=policy.triage_limit_hours),
+                timedelta(hours=policy.triage_warning_hours),
+            )
+        self.has_stage_rule: dict[tuple[Any, int], bool] = {}
 
     def _is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and self.holiday_name(day) is None and day not in self._closures
@@ -423,42 +433,25 @@ def case_clocks(times: CaseTimes, policy: Policy = DEFAULT_POLICY) -> CaseClocks
     return CaseClocks(triage, acknowledgement, response, panel)
 
 
-# Per policy object, for nearest_urgency: whether each (kind, stage) has a rule, and the elapsed triage hours as
-# timedeltas; None under working-hours triage. Keyed as the calendars are (see calendar_for).
-_ElapsedTriage = tuple[dict[tuple[Any, int], bool], timedelta, timedelta, timedelta]
-_ELAPSED_TRIAGE: dict[int, tuple[Policy, _ElapsedTriage | None]] = {}
-
-
-def _elapsed_triage(policy: Policy) -> _ElapsedTriage | None:
-    kept = _ELAPSED_TRIAGE.get(id(policy))
-    if kept is None or kept[0] is not policy:
-        made: _ElapsedTriage | None = None
-        if policy.triage_mode != "working":
-            target, limit, warning = policy.triage_target_hours, policy.triage_limit_hours, policy.triage_warning_hours
-            made = ({}, timedelta(hours=target), timedelta(hours=limit), timedelta(hours=warning))
-        kept = _ELAPSED_TRIAGE[id(policy)] = (policy, made)
-    return kept[1]
-
-
 def nearest_urgency(times: ClockTimes, policy: Policy = DEFAULT_POLICY) -> tuple[datetime, datetime, datetime] | None:
     """(due, limit, warn) of the running clock that falls due first: case_clocks(times).nearest() without
     building every clock. The queue ranks every waiting case by it before the desk's first frame, so only the
     clock that wins has its warning worked out. Same derivations as case_clocks (a property test holds the two
     equal); None when no clock runs."""
-    elapsed = _elapsed_triage(policy)
+    cal = calendar_for(policy)
+    elapsed = cal.elapsed_triage
     if elapsed is not None and not (times.triaged_at or times.closed_at):
         # Most of a queue is new contacts, whose triage clock alone runs: a kind without a stage rule (the
-        # unclassified), under elapsed triage hours, needs no calendar, so none is asked.
-        ruled, target, limit_after, warning = elapsed
+        # unclassified), under elapsed triage hours, needs no working-day arithmetic.
+        target, limit_after, warning = elapsed
         shape = (times.type, times.stage)
-        has_rule = ruled.get(shape)
+        has_rule = cal.has_stage_rule.get(shape)
         if has_rule is None:
-            has_rule = ruled[shape] = policy.stage_rule(CaseType(times.type), times.stage) is not None
+            has_rule = cal.has_stage_rule[shape] = policy.stage_rule(CaseType(times.type), times.stage) is not None
         if not has_rule:
             received = _start(times.received_at)
             due = received + target
             return due, received + limit_after, max(due - warning, received)
-    cal = calendar_for(policy)
     received = _start(times.received_at)
     closed = utc(times.closed_at) if times.closed_at else None
     # (due, limit, order): ties go to the first in CaseClocks.all()'s order, as min() over it gives them.
