@@ -326,3 +326,22 @@ def test_a_load_that_set_the_facts_trigger_aside_refuses_an_event_it_keeps(desk:
         bulk.put_back(session, aside)
     assert scalar(desk, "SELECT count(*) FROM cases") == 0
     assert schema(desk) == before
+
+
+@pytest.mark.parametrize("facts", [False, True])
+def test_the_index_of_counted_events_is_set_aside_only_for_a_load_that_can_add_to_it(
+    desk: ServiceContext, facts: bool
+) -> None:
+    """A file of new contacts writes only intakes, none of which the partial index of counted events holds: it
+    stays in place through the load. A file with lifecycle columns may write counted events: it is made again."""
+    with desk.store.write() as session:
+        aside = bulk.set_aside(session, facts=facts)
+        kept = (
+            session.connection()
+            .exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name = ?", (bulk.COUNTED_INDEX,))
+            .scalar_one()
+        )
+        assert (bulk.COUNTED_INDEX in [name for _, name, _ in aside.statements]) is facts
+        assert kept == (0 if facts else 1)
+        bulk.put_back(session, aside)
+    assert scalar(desk, f"SELECT count(*) FROM sqlite_master WHERE name = '{bulk.COUNTED_INDEX}'") == 1
