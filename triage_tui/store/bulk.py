@@ -225,13 +225,16 @@ SET_ASIDE_TRIGGERS = (SEARCH_TRIGGER, "events_no_replace")
 # to date as it goes (its WHERE turns each intake away), which costs less than reading every event to make it again.
 COUNTED_INDEX = "ix_events_counted_at"
 SEARCH_FIELDS = "reference, customer_name, customer_email, customer_phone, summary"
-# FTS5 writes each statement's terms as a new segment, and by default merges segments once four of a size
-# have gathered: most of a load's search time went in merging what the next statements would merge again.
-# During a load they wait for eight (the search then holds a few more segments, each search reading them
-# all: about a tenth slower on 100,000 cases); the search's own setting is put back before the commit, and
-# later writes merge on from there.
-LOAD_AUTOMERGE = 8
-DEFAULT_AUTOMERGE = 4  # FTS5's, when the table has none of its own
+# The search's own settings a load changes, each (during the load, FTS5's default when the table has none):
+# - automerge: FTS5 writes each statement's terms as a new segment, and by default merges segments once four of
+#   a size have gathered: most of a load's search time went in merging what the next statements would merge
+#   again. During a load they wait for eight (the search then holds a few more segments, each search reading
+#   them all: about a tenth slower on 100,000 cases).
+# - hashsize: the terms FTS5 holds in memory before it writes them as a segment. A chunk's terms are several
+#   megabytes: at the default each statement wrote several segments, to be merged again; at 16 MB it writes
+#   one (a sixth less of the search's time, for at most 16 MB more of the writer's memory).
+# Each is put back before the commit, and later writes go on from there.
+LOAD_SETTINGS = {"automerge": (8, 4), "hashsize": (16 * 1024 * 1024, 1024 * 1024)}
 
 
 class SetAside:
@@ -241,7 +244,7 @@ class SetAside:
         self.searched_to = searched_to  # cases with a greater id are not in the search yet (see add_to_search)
         self.events_from = events_from  # events with a greater id are the load's
         self.statements = statements  # (kind, name, sql)
-        self.automerge: int | None = None  # the search's own setting, to put back (see LOAD_AUTOMERGE)
+        self.settings: dict[str, int] = {}  # the search's own settings, to put back (see LOAD_SETTINGS)
 
     @property
     def search(self) -> bool:
@@ -277,14 +280,15 @@ def set_aside(session: Session, *, facts: bool = True) -> SetAside:
         connection.exec_driver_sql(f'DROP {"INDEX" if kind == "index" else "TRIGGER"} "{name}"')
     aside = SetAside(int(first), int(events), statements)
     if aside.search:
-        kept = connection.exec_driver_sql("SELECT v FROM cases_fts_config WHERE k = 'automerge'").scalar()
-        aside.automerge = DEFAULT_AUTOMERGE if kept is None else int(kept)
-        _automerge(session, LOAD_AUTOMERGE)
+        for name, (during, default) in LOAD_SETTINGS.items():
+            kept = connection.exec_driver_sql("SELECT v FROM cases_fts_config WHERE k = ?", (name,)).scalar()
+            aside.settings[name] = default if kept is None else int(kept)
+            _search_setting(session, name, during)
     return aside
 
 
-def _automerge(session: Session, segments: int) -> None:
-    session.connection().exec_driver_sql("INSERT INTO cases_fts (cases_fts, rank) VALUES ('automerge', ?)", (segments,))
+def _search_setting(session: Session, name: str, value: int) -> None:
+    session.connection().exec_driver_sql("INSERT INTO cases_fts (cases_fts, rank) VALUES (?, ?)", (name, value))
 
 
 def put_back_received(session: Session, aside: SetAside) -> None:
@@ -315,8 +319,8 @@ def put_back(session: Session, aside: SetAside) -> None:
     whole tables (CREATE INDEX sorts once: several times quicker than keeping the index up to date row by
     row)."""
     add_to_search(session, aside)
-    if aside.automerge is not None:
-        _automerge(session, aside.automerge)
+    for name, value in aside.settings.items():
+        _search_setting(session, name, value)
     connection = session.connection()
     for _, name, sql in aside.statements:
         if name == FACTS_TRIGGER:
