@@ -345,3 +345,17 @@ def test_the_index_of_counted_events_is_set_aside_only_for_a_load_that_can_add_t
         assert kept == (0 if facts else 1)
         bulk.put_back(session, aside)
     assert scalar(desk, f"SELECT count(*) FROM sqlite_master WHERE name = '{bulk.COUNTED_INDEX}'") == 1
+
+
+def test_a_bulk_load_leaves_the_search_its_own_settings(desk: ServiceContext, tmp_path: Path) -> None:
+    """The load merges the search's segments less often and holds more of its terms in memory (bulk.LOAD_SETTINGS);
+    what it committed has the search's own settings, whatever they were."""
+    with desk.store.write() as session:
+        session.connection().exec_driver_sql("INSERT INTO cases_fts (cases_fts, rank) VALUES ('automerge', 6)")
+    result = run_import(desk, "boss", write_contacts(tmp_path / "feed.csv", 2_300), ImportOptions(chunk=CHUNK))
+    assert result.imported == 2_300
+    with desk.store.read() as session:
+        settings = dict(session.connection().exec_driver_sql("SELECT k, v FROM cases_fts_config").fetchall())
+    assert settings["automerge"] == 6  # the table's own
+    assert settings.get("hashsize", bulk.LOAD_SETTINGS["hashsize"][1]) == bulk.LOAD_SETTINGS["hashsize"][1]  # FTS5's
+    whole(desk)
